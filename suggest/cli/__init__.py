@@ -1,0 +1,62 @@
+"""The `suggest` command line: a thin layer over the core.
+
+Each sub-command lives in its own module with `register(subparsers)` and `run(args) -> int`.
+Expected errors (`SuggestError`) are turned into one clean line on stderr here, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from suggest.errors import ConfigError, SuggestError
+
+# Sub-command modules, in the order `suggest --help` lists them.
+COMMANDS = ("build", "ask", "chat", "eval", "check", "serve", "report")
+
+
+class UsageError(SuggestError):
+    """Bad command-line usage: exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="suggest",
+        description="Reply suggestions for online-shop customer service (Tmall, Taobao, Pinduoduo, Douyin, JD).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"suggest.cli.{name}_cmd")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"suggest.cli.{name}_cmd":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except UsageError as exc:
+        print(f"suggest: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"suggest: configuration: {exc}", file=sys.stderr)
+        return 2
+    except SuggestError as exc:
+        print(f"suggest: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    sys.exit(main())

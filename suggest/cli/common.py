@@ -1,0 +1,46 @@
+"""Options and helpers shared by several sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from suggest.config import PLATFORMS, Settings
+
+
+def add_knowledge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: the bundled demo shop)")
+    parser.add_argument("--index", type=Path, metavar="DIR", help="index directory (default: ./index)")
+    parser.add_argument("--model", metavar="NAME", help="sentence-transformers model name or path (default: bundled e5-small)")
+
+
+def add_platform_option(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument(
+        "--platform",
+        required=required,
+        metavar="P",
+        help=f"one of {', '.join(PLATFORMS)}",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        knowledge_dir=getattr(args, "knowledge", None),
+        index_dir=getattr(args, "index", None),
+        model=getattr(args, "model", None),
+    )
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def read_lines(stream: Any = None) -> Any:
+    """Lines of standard input, decoded leniently: garbage bytes must not crash a batch."""
+    stream = stream or sys.stdin.buffer
+    for raw in stream:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")

@@ -1,0 +1,65 @@
+"""`suggest eval --faq F.csv --queries Q.csv`: how well does the engine find the right answer?"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from suggest.cli.common import print_json, settings_from
+from suggest.engine import Suggester
+from suggest.evaluation import evaluate_rankings, read_queries
+from suggest.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("eval", help="measure top-1, top-3 and MRR@5 of labelled queries against a FAQ")
+    parser.add_argument("--faq", type=Path, help="FAQ spreadsheet (id,question,answer); default: the knowledge directory")
+    parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id")
+    parser.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (instead of --faq)")
+    parser.add_argument("--model", metavar="NAME", help="embedding model")
+    parser.add_argument("--platform", metavar="P", help="platform to rank for (default tmall)")
+    parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
+    parser.add_argument("--misses", type=int, default=20, metavar="N", help="list at most N misses (default 20)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    queries = read_queries(args.queries)
+    with tempfile.TemporaryDirectory(prefix="suggest-eval-") as tmp:
+        knowledge = args.knowledge
+        if args.faq is not None:
+            knowledge = Path(tmp) / "knowledge"
+            knowledge.mkdir()
+            shutil.copy(args.faq, knowledge / "faq.csv")
+        args.knowledge = knowledge
+        settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
+        suggester = Suggester.open(settings, progress=True)
+
+        def rank(text: str) -> tuple[list[str], float]:
+            try:
+                analysis = suggester.tokenizer.analyze(text)
+                if not analysis.canonical:
+                    return [], 0.0
+                scored = suggester.rank(analysis.canonical, analysis.terms, args.platform or "tmall", None, None)
+            except InputError:
+                return [], 0.0
+            ids = [suggester.kb.entries[s.entry].id for s in scored]
+            return ids, scored[0].probability if scored else 0.0
+
+        metrics = evaluate_rankings(queries, rank, threshold=suggester.threshold)
+    if args.json:
+        out = metrics.to_dict(with_misses=True)
+        print_json(out)
+        return 0
+    print(f"queries           {metrics.n}")
+    print(f"top-1             {metrics.top1:.3f}")
+    print(f"top-3             {metrics.top3:.3f}")
+    print(f"MRR@5             {metrics.mrr5:.3f}")
+    print(f"answered (≥{suggester.threshold:.2f})  {metrics.answered:.3f}   precision when answered {metrics.precision_answered:.3f}")
+    if metrics.misses:
+        print(f"\nmisses ({len(metrics.misses)}; first {min(args.misses, len(metrics.misses))}):")
+        for miss in metrics.misses[: args.misses]:
+            print(f"  {miss.query}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
+    return 0

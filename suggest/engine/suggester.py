@@ -1,0 +1,188 @@
+"""Suggest replies for one customer message.
+
+    message ─ check ─ normalise/jieba ─┬─ dense (FAISS) ─┐
+                                       └─ BM25 ──────────┴─ features ─ fusion ─ scope ─ fill ─ rule filter ─ top-k
+
+Everything heavy (model, index, jieba) is loaded once, in `open`, never per request.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from suggest.config import PLATFORMS, Settings
+from suggest.embedding import Embedder, load_embedder
+from suggest.engine.filters import PassThrough, ReplyFilter
+from suggest.engine.message import check_message
+from suggest.engine.products import ProductFinder
+from suggest.engine.results import Dropped, Source, SuggestResult, Suggestion
+from suggest.errors import IndexStoreError, ScopeError
+from suggest.index import LoadedIndex, build_index, load_index
+from suggest.index.views import knowledge_tokenizer
+from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
+from suggest.ranking import Fusion, gather_candidates, load_fusion
+from suggest.text import Tokenizer
+
+
+@dataclass
+class Scored:
+    entry: int
+    probability: float
+
+
+class Suggester:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index: LoadedIndex,
+        embedder: Embedder,
+        fusion: Fusion,
+        reply_filter: ReplyFilter | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.kb = kb
+        self.index = index
+        self.embedder = embedder
+        self.fusion = fusion
+        self.filter: ReplyFilter = reply_filter or PassThrough()
+        self.settings = settings or Settings()
+        self.tokenizer: Tokenizer = knowledge_tokenizer(kb)
+        self.products = ProductFinder(kb)
+        self.threshold = self.settings.min_score if self.settings.min_score is not None else fusion.threshold
+        self._scope_cache: dict[tuple[str, str | None, str | None], np.ndarray] = {}
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        rebuild: bool = True,
+        progress: bool = False,
+        reply_filter: ReplyFilter | None = None,
+    ) -> Suggester:
+        """Load knowledge, model and index; (re)build the index when missing or stale."""
+        kb = load_knowledge(settings.knowledge_dir)
+        if reply_filter is None:
+            reply_filter = default_filter(kb)
+        embedder = embedder or load_embedder(settings.model, settings.cache_dir)
+        try:
+            index = load_index(settings.index_dir, embedder.name, kb.digest)
+        except IndexStoreError as exc:
+            if not rebuild:
+                raise
+            if progress:
+                print(f"suggest: {exc}; building it now", file=sys.stderr)
+            index = build_index(kb, embedder, settings.index_dir, progress=progress)
+        return cls(kb, index, embedder, load_fusion(embedder.name), reply_filter, settings)
+
+    # ------------------------------------------------------------------ the request
+    def suggest(
+        self,
+        message: str,
+        platform: str | None = None,
+        shop: str | None = None,
+        product: str | None = None,
+        limit: int | None = None,
+    ) -> SuggestResult:
+        platform = self._platform(platform)
+        shop = self._shop(shop, platform)
+        self._product(product)
+        message = check_message(message, self.settings.max_message_chars)
+        limit = limit or self.settings.limit
+        inbound = self.filter.inbound(message, platform)
+        product = product or self.products.find(message)
+        result = SuggestResult(
+            message=message,
+            suggestions=[],
+            platform=platform,
+            shop=shop,
+            product=product,
+            needs_human=inbound.needs_human,
+            flags=list(inbound.reasons),
+        )
+        analysis = self.tokenizer.analyze(message)
+        if not analysis.canonical:  # nothing but emoji, punctuation or particles
+            return result
+        ranked = self.rank(analysis.canonical, analysis.terms, platform, shop, product)
+        seen_texts: set[str] = set()
+        for scored in ranked:
+            if scored.probability < self.threshold or len(result.suggestions) >= limit:
+                break
+            entry = self.kb.entries[scored.entry]
+            text = self.render(entry, shop, product)
+            if text is None or text in seen_texts:
+                continue
+            verdict = self.filter.verdict(text, platform, shop)
+            source = Source(entry.kind, entry.id)
+            if verdict.text is None:
+                result.dropped.append(Dropped(source, text, verdict.rules))
+                continue
+            if verdict.needs_human and not result.needs_human:
+                result.needs_human = True
+                result.flags.extend(f"reply:{rule}" for rule in verdict.rules)
+            seen_texts.add(verdict.text)
+            result.suggestions.append(Suggestion(verdict.text, scored.probability, source))
+        return result
+
+    def rank(
+        self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
+    ) -> list[Scored]:
+        """Every candidate answer in scope with its calibrated probability, best first."""
+        vector = self.embedder.encode_queries([canonical])[0]
+        candidates = gather_candidates(self.index, vector, terms, self._scope(platform, shop, product))
+        probabilities = self.fusion.probability(candidates.features)
+        order = np.argsort(-probabilities, kind="stable")
+        return [Scored(int(candidates.entries[i]), float(probabilities[i])) for i in order]
+
+    def render(self, entry: Entry, shop: str | None, product: str | None) -> str | None:
+        if entry.kind == "faq":
+            return entry.answer
+        layers = []
+        if product is not None:
+            layers.append(self.kb.products[product].facts)
+        layers.append(self.kb.shops[shop].facts if shop in self.kb.shops else self.kb.default_shop.facts)
+        text = fill(entry.answer, *layers)
+        if text is None and entry.fallback:
+            text = fill(entry.fallback, *layers)
+        return text
+
+    # ------------------------------------------------------------------ scope
+    def _scope(self, platform: str, shop: str | None, product: str | None) -> np.ndarray:
+        key = (platform, shop, product)
+        mask = self._scope_cache.get(key)
+        if mask is None:
+            mask = np.array([e.in_scope(platform, shop, product) for e in self.kb.entries], dtype=bool)
+            self._scope_cache[key] = mask
+        return mask
+
+    def _platform(self, platform: str | None) -> str:
+        platform = (platform or self.settings.default_platform).strip().lower()
+        if platform not in PLATFORMS:
+            raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
+        return platform
+
+    def _shop(self, shop: str | None, platform: str) -> str:
+        if shop is None:
+            return self.kb.default_shop.id
+        if shop not in self.kb.shops:
+            raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(self.kb.shops)}")
+        if platform not in self.kb.shops[shop].platforms:
+            raise ScopeError(f"shop {shop!r} does not sell on {platform} (it sells on {', '.join(self.kb.shops[shop].platforms)})")
+        return shop
+
+    def _product(self, product: str | None) -> None:
+        if product is not None and product not in self.kb.products:
+            known = ", ".join(self.kb.products) or "none"
+            raise ScopeError(f"unknown product {product!r}; known products: {known}")
+
+
+def default_filter(kb: KnowledgeBase) -> ReplyFilter:
+    """The compliance rule book of this knowledge base (issue: compliance filter)."""
+    return PassThrough()
+
+
+__all__ = ["Suggester"]

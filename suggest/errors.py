@@ -1,0 +1,63 @@
+"""The one error hierarchy of `suggest`.
+
+Every error the service expects to meet is one of these; anything else is a bug. Each edge
+converts them once: the CLI prints the message on one line and exits 1 (2 for usage errors),
+the HTTP layer answers with a 4xx/5xx JSON body.
+
+    SuggestError
+    ├── InputError            a message or text the service cannot take (empty, too long, binary)
+    ├── ScopeError            unknown platform, shop or product
+    ├── KnowledgeError        a knowledge file that does not validate (names the file and line)
+    │   └── ComplianceError   a template that breaks a rule of a platform it is scoped to
+    ├── IndexStoreError       an index that cannot be read, or was built from something else
+    │   └── StaleIndexError   built from another model or other knowledge
+    ├── ModelError            an embedding model that cannot be found, converted or loaded
+    └── ConfigError           settings that make no sense
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SuggestError(Exception):
+    """Base of every error the service expects; its message is written for the reader."""
+
+
+class InputError(SuggestError):
+    """The message or text itself cannot be used."""
+
+
+class ScopeError(SuggestError):
+    """An unknown platform, shop or product was named."""
+
+
+class KnowledgeError(SuggestError):
+    """A knowledge file is malformed; the message starts with `file:line:`."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class ComplianceError(KnowledgeError):
+    """A knowledge entry breaks a platform rule it must follow."""
+
+
+class IndexStoreError(SuggestError):
+    """The index on disk is missing or unreadable."""
+
+
+class StaleIndexError(IndexStoreError):
+    """The index on disk was built from another model or other knowledge."""
+
+
+class ModelError(SuggestError):
+    """The embedding model cannot be found, converted or loaded."""
+
+
+class ConfigError(SuggestError):
+    """The settings are inconsistent or unsafe."""

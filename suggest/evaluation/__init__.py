@@ -1,0 +1,5 @@
+"""Measuring retrieval quality: top-1, top-3, MRR@5, and what the threshold lets through."""
+
+from suggest.evaluation.metrics import Metrics, Query, evaluate_rankings, read_queries
+
+__all__ = ["Metrics", "Query", "evaluate_rankings", "read_queries"]

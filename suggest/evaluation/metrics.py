@@ -1,0 +1,104 @@
+"""Ranking metrics over labelled queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from suggest.errors import KnowledgeError
+from suggest.knowledge.yaml_lines import read_text
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    gold: str  # an entry id; "" means no answer in the knowledge is right
+    line: int = 0
+
+
+@dataclass
+class Miss:
+    query: str
+    gold: str
+    got: list[str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"query": self.query, "gold": self.gold, "got": self.got}
+
+
+@dataclass
+class Metrics:
+    n: int = 0
+    top1: float = 0.0
+    top3: float = 0.0
+    mrr5: float = 0.0
+    # With the threshold: how many queries got a suggestion, and how often the first was right.
+    answered: float = 0.0
+    precision_answered: float = 0.0
+    misses: list[Miss] = field(default_factory=list)
+
+    def to_dict(self, with_misses: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "mrr5": round(self.mrr5, 4),
+            "answered": round(self.answered, 4),
+            "precision_answered": round(self.precision_answered, 4),
+        }
+        if with_misses:
+            out["misses"] = [m.to_dict() for m in self.misses]
+        return out
+
+
+def read_queries(path: Path) -> list[Query]:
+    """A CSV with the header `query,gold_id`."""
+    text = read_text(Path(path))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if header[:2] != ["query", "gold_id"]:
+        raise KnowledgeError(path, 1, "header must start with query,gold_id")
+    queries = []
+    for row in reader:
+        if not row or not row[0].strip():
+            continue
+        if len(row) < 2:
+            raise KnowledgeError(path, reader.line_num, "expected query,gold_id")
+        queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num))
+    if not queries:
+        raise KnowledgeError(path, 2, "no queries")
+    return queries
+
+
+def evaluate_rankings(
+    queries: Sequence[Query],
+    rank: Callable[[str], tuple[list[str], float]],
+    threshold: float | None = None,
+) -> Metrics:
+    """`rank(text)` returns the ranked entry ids and the score of the first one."""
+    m = Metrics(n=len(queries))
+    answered = correct_answered = 0
+    for q in queries:
+        ids, top_score = rank(q.text)
+        position = ids.index(q.gold) + 1 if q.gold in ids else None
+        if position == 1:
+            m.top1 += 1
+        else:
+            m.misses.append(Miss(q.text, q.gold, ids[:3]))
+        if position is not None and position <= 3:
+            m.top3 += 1
+        if position is not None and position <= 5:
+            m.mrr5 += 1.0 / position
+        if threshold is not None and ids and top_score >= threshold:
+            answered += 1
+            correct_answered += position == 1
+    if m.n:
+        m.top1 /= m.n
+        m.top3 /= m.n
+        m.mrr5 /= m.n
+        m.answered = answered / m.n
+        m.precision_answered = correct_answered / answered if answered else 0.0
+    return m

@@ -1,0 +1,103 @@
+"""Build an index from knowledge, atomically.
+
+The build is written into a fresh folder under builds/, and only when it is complete does the
+`current` symlink move to it (os.replace of a symlink is atomic). A crash or a bad knowledge file
+at any point leaves the previous index in place and serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from suggest.embedding import Embedder
+from suggest.index.store import CURRENT, FORMAT, IndexMeta, LoadedIndex
+from suggest.index.views import ANSWER, QUESTION, View, knowledge_tokenizer, make_views
+from suggest.knowledge import KnowledgeBase
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: bool = False) -> LoadedIndex:
+    index_dir = Path(index_dir)
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    views = make_views(kb, knowledge_tokenizer(kb))
+    if progress:
+        print(f"suggest: embedding {len(views)} texts of {len(kb.entries)} answers with {embedder.name}", file=sys.stderr)
+    vectors = encode_views(views, embedder, progress)
+    meta = IndexMeta(
+        format=FORMAT,
+        model=embedder.name,
+        dim=embedder.dim,
+        knowledge_digest=kb.digest,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        views=len(views),
+        entries=len(kb.entries),
+    )
+    dense = dense_index(vectors, embedder.dim)
+    work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+    try:
+        _write(work, meta, views, dense)
+        final = builds / f"{kb.digest}-{int(time.time() * 1000)}"
+        os.rename(work, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _point_current(index_dir, final)
+    _remove_old_builds(builds, keep=final)
+    return LoadedIndex(meta, views, dense)
+
+
+def encode_views(views: list[View], embedder: Embedder, progress: bool = False) -> np.ndarray:
+    vectors = np.zeros((len(views), embedder.dim), dtype=np.float32)
+    for kind, encode in ((QUESTION, embedder.encode_queries), (ANSWER, embedder.encode_documents)):
+        rows = [i for i, v in enumerate(views) if v.kind == kind]
+        if rows:
+            vectors[rows] = encode([views[i].text for i in rows], progress=progress)
+    return vectors
+
+
+def dense_index(vectors: np.ndarray, dim: int) -> Any:
+    """Exact inner product: on normalised vectors that is cosine similarity."""
+    import faiss
+
+    dense = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return dense
+
+
+def _write(folder: Path, meta: IndexMeta, views: list[View], dense: Any) -> None:
+    import faiss
+
+    faiss.write_index(dense, str(folder / "dense.faiss"))
+    with open(folder / "views.jsonl", "w", encoding="utf-8") as fh:
+        for view in views:
+            fh.write(json.dumps(view.to_json(), ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    meta.write(folder)  # written last: a folder without meta.json is never a complete build
+
+
+def _point_current(index_dir: Path, target: Path) -> None:
+    tmp_link = index_dir / f".{CURRENT}-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(target, index_dir), tmp_link)
+    os.replace(tmp_link, index_dir / CURRENT)
+
+
+def _remove_old_builds(builds: Path, keep: Path) -> None:
+    # Readers that already resolved `current` to an older build keep their open files; on
+    # POSIX removing the folder does not disturb them.
+    for folder in builds.iterdir():
+        if folder != keep and not folder.name.startswith(".tmp-"):
+            shutil.rmtree(folder, ignore_errors=True)

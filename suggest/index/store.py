@@ -1,0 +1,111 @@
+"""An index on disk, and loading it back.
+
+Layout of an index directory:
+
+    current -> builds/<name>      a symlink, swapped atomically when a build completes
+    builds/<name>/meta.json       model, dimension, knowledge digest, build time, format
+    builds/<name>/views.jsonl     one view per line: entry position, kind, text, terms
+    builds/<name>/dense.faiss     inner-product index over the normalised view vectors
+
+A reader follows `current` once, so it always sees one complete build.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from suggest.errors import IndexStoreError, StaleIndexError
+from suggest.index.lexical import Lexical, inverse_document_frequency
+from suggest.index.views import ANSWER, QUESTION, View
+
+FORMAT = 1
+CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    format: int
+    model: str
+    dim: int
+    knowledge_digest: str
+    built_at: str
+    views: int
+    entries: int
+
+    @classmethod
+    def read(cls, folder: Path) -> IndexMeta:
+        try:
+            data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexStoreError(f"index at {folder} is unreadable ({exc}); rebuild it with `suggest build`") from exc
+
+    def write(self, folder: Path) -> None:
+        (folder / "meta.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+
+class LoadedIndex:
+    def __init__(self, meta: IndexMeta, views: list[View], dense: Any) -> None:
+        self.meta = meta
+        self.views = views
+        self.view_entry = np.array([v.entry for v in views], dtype=np.int64)
+        self.view_is_question = np.array([v.kind == QUESTION for v in views], dtype=bool)
+        self.dense = dense  # a faiss inner-product index, one row per view
+        self.question_rows = np.flatnonzero(self.view_is_question)
+        self.answer_rows = np.flatnonzero(~self.view_is_question)
+        self.lexical_questions = Lexical([views[i].terms for i in self.question_rows])
+        self.lexical_answers = Lexical([views[i].terms for i in self.answer_rows])
+        self.idf = inverse_document_frequency([views[i].terms for i in self.question_rows])
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+
+def current_build(index_dir: Path) -> Path | None:
+    link = Path(index_dir) / CURRENT
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def load_index(index_dir: Path, model: str, knowledge_digest: str) -> LoadedIndex:
+    """Load the current build, refusing one made from another model or other knowledge."""
+    folder = current_build(index_dir)
+    if folder is None:
+        raise IndexStoreError(f"no index in {index_dir}; build it with `suggest build`")
+    meta = IndexMeta.read(folder)
+    if meta.format != FORMAT:
+        raise StaleIndexError(f"index in {index_dir} has format {meta.format}, this version reads {FORMAT}")
+    if meta.model != model:
+        raise StaleIndexError(f"index in {index_dir} was built with model {meta.model!r}, not {model!r}")
+    if meta.knowledge_digest != knowledge_digest:
+        raise StaleIndexError(
+            f"index in {index_dir} was built from other knowledge (digest {meta.knowledge_digest}, "
+            f"the knowledge now is {knowledge_digest})"
+        )
+    return read_build(folder, meta)
+
+
+def read_build(folder: Path, meta: IndexMeta) -> LoadedIndex:
+    import faiss
+
+    try:
+        views = []
+        with open(folder / "views.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                views.append(View(d["entry"], d["kind"], d["text"], tuple(d["terms"])))
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise IndexStoreError(f"index at {folder} is damaged ({exc}); rebuild it with `suggest build`") from exc
+    if dense.ntotal != len(views) or dense.d != meta.dim:
+        raise IndexStoreError(f"index at {folder} is inconsistent; rebuild it with `suggest build`")
+    return LoadedIndex(meta, views, dense)
+
+
+__all__ = ["ANSWER", "QUESTION", "IndexMeta", "LoadedIndex", "current_build", "load_index"]

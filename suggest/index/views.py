@@ -1,0 +1,59 @@
+"""The texts an answer is found by: each example question, and the answer itself.
+
+Questions and answers are indexed as separate views because a buyer's message resembles a
+question far more than the reply to it; the ranking learns how much each view counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from suggest.knowledge import KnowledgeBase, fill
+from suggest.knowledge.fill import variables
+from suggest.text import Tokenizer
+
+QUESTION = "q"
+ANSWER = "a"
+
+
+@dataclass(frozen=True)
+class View:
+    entry: int  # position of the entry in KnowledgeBase.entries
+    kind: str  # QUESTION | ANSWER
+    text: str  # what the model reads
+    terms: tuple[str, ...]  # what BM25 reads
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def answer_text(kb: KnowledgeBase, index: int) -> str:
+    """The answer as the shop would send it when no product is known, variables left out."""
+    entry = kb.entries[index]
+    if entry.kind == "faq":
+        return entry.answer
+    shop = kb.default_shop
+    filled = fill(entry.answer, shop.facts) or (fill(entry.fallback, shop.facts) if entry.fallback else None)
+    if filled is None:
+        filled = entry.answer
+        for name in variables(entry.answer):
+            filled = filled.replace("{" + name + "}", "")
+    return filled
+
+
+def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:
+    views = []
+    for i, entry in enumerate(kb.entries):
+        for question in entry.questions:
+            analysis = tokenizer.analyze(question)
+            if analysis.canonical:
+                views.append(View(i, QUESTION, analysis.canonical, analysis.terms))
+        answer = tokenizer.analyze(answer_text(kb, i))
+        if answer.canonical:
+            views.append(View(i, ANSWER, answer.normalized, answer.terms))
+    return views
+
+
+def knowledge_tokenizer(kb: KnowledgeBase) -> Tokenizer:
+    words = [name for product in kb.products.values() for name in product.names]
+    return Tokenizer(extra_words=words)

@@ -1,0 +1,7 @@
+"""The shop's knowledge: shops, products, quick-reply templates and FAQ spreadsheets."""
+
+from suggest.knowledge.fill import fill
+from suggest.knowledge.loader import load_knowledge
+from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop
+
+__all__ = ["Entry", "KnowledgeBase", "Product", "Shop", "fill", "load_knowledge"]

@@ -1,0 +1,266 @@
+"""Read and validate a knowledge directory.
+
+Layout and format: docs/knowledge-format.md. Every error is a KnowledgeError naming the file
+and the line, raised before anything is built, so a broken file never replaces a good index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from suggest import __version__
+from suggest.config import PLATFORMS, REPO_ROOT
+from suggest.errors import KnowledgeError
+from suggest.knowledge.faq_csv import load_faq_csv
+from suggest.knowledge.fill import variables
+from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop
+from suggest.knowledge.yaml_lines import LINE, line_of, load_yaml
+
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+STAGES = {"presale", "aftersale", "general"}
+DEFAULT_RULES = REPO_ROOT / "knowledge" / "rules"
+DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
+
+_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", LINE}
+_PRODUCT_KEYS = {"id", "name", "aliases", "facts", LINE}
+_SHOP_KEYS = {"id", "name", "platforms", "facts", LINE}
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeError(root, None, "knowledge directory not found")
+    shops = _load_shops(root)
+    products = _load_products(root)
+    entries = [*_load_templates(root, shops, products), *_load_faqs(root)]
+    if not entries:
+        raise KnowledgeError(root, None, "no templates (templates/*.yaml) and no FAQ spreadsheets (*.csv) found")
+    _check_unique(entries)
+    rules_dir = root / "rules" if (root / "rules").is_dir() else DEFAULT_RULES
+    return KnowledgeBase(
+        root=str(root),
+        shops=MappingProxyType(shops or {DEFAULT_SHOP.id: DEFAULT_SHOP}),
+        products=MappingProxyType(products),
+        entries=tuple(entries),
+        digest=knowledge_digest(root, rules_dir),
+        rules_dir=str(rules_dir) if rules_dir.is_dir() else None,
+    )
+
+
+def knowledge_digest(root: Path, rules_dir: Path) -> str:
+    """A hash of everything an index depends on besides the model: files and text resources."""
+    digest = hashlib.sha256(f"suggest {__version__}".encode())
+    files = sorted(_knowledge_files(root))
+    if rules_dir != root / "rules" and rules_dir.is_dir():
+        files += sorted(rules_dir.glob("*.yaml"))
+    files += sorted((Path(__file__).resolve().parent.parent / "text" / "data").glob("*"))
+    for path in files:
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _knowledge_files(root: Path) -> Iterable[Path]:
+    for pattern in ("**/*.yaml", "**/*.yml", "**/*.csv"):
+        yield from root.glob(pattern)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []
+
+
+def _mapping(path: Path, item: Any, what: str, parent_line: int | None = None) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise KnowledgeError(path, parent_line, f"each {what} must be a mapping (key: value), found {type(item).__name__}")
+    return item
+
+
+def _text(path: Path, item: dict[str, Any], key: str, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise KnowledgeError(path, line_of(item), f"missing or empty {key!r}")
+        return ""
+    if isinstance(value, (dict, list)):
+        raise KnowledgeError(path, line_of(item), f"{key!r} must be text")
+    return str(value).strip()
+
+
+def _texts(path: Path, item: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
+        raise KnowledgeError(path, line_of(item), f"{key!r} must be a list of texts")
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _unknown_keys(path: Path, item: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        raise KnowledgeError(
+            path, line_of(item), f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed - {LINE}))})"
+        )
+
+
+def _facts(path: Path, item: dict[str, Any]) -> MappingProxyType[str, str]:
+    raw = item.get("facts") or {}
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, line_of(item), "'facts' must be a mapping of key: text")
+    facts = {}
+    for key, value in raw.items():
+        if key == LINE:
+            continue
+        if not isinstance(key, str) or not FACT_KEY.match(key):
+            raise KnowledgeError(path, line_of(raw), f"fact key {key!r} must be snake_case ASCII")
+        if isinstance(value, (dict, list)):
+            value = "、".join(str(v) for v in value) if isinstance(value, list) else None
+            if value is None:
+                raise KnowledgeError(path, line_of(raw), f"fact {key!r} must be text")
+        facts[key] = "" if value is None else str(value).strip()
+    return MappingProxyType(facts)
+
+
+def _platforms(path: Path, item: dict[str, Any]) -> frozenset[str]:
+    platforms = frozenset(p.lower() for p in _texts(path, item, "platforms"))
+    unknown = sorted(platforms - set(PLATFORMS))
+    if unknown:
+        raise KnowledgeError(path, line_of(item), f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
+    return platforms
+
+
+def _load_shops(root: Path) -> dict[str, Shop]:
+    shops: dict[str, Shop] = {}
+    for path in _yaml_files(root / "shops"):
+        item = _mapping(path, load_yaml(path), "shop file", 1)
+        _unknown_keys(path, item, _SHOP_KEYS)
+        shop_id = _text(path, item, "id")
+        if shop_id != path.stem or not ID.match(shop_id):
+            raise KnowledgeError(path, line_of(item), f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
+        platforms = _platforms(path, item) or frozenset(PLATFORMS)
+        shops[shop_id] = Shop(
+            id=shop_id,
+            name=_text(path, item, "name"),
+            platforms=tuple(p for p in PLATFORMS if p in platforms),
+            facts=_facts(path, item),
+        )
+    return shops
+
+
+def _load_products(root: Path) -> dict[str, Product]:
+    products: dict[str, Product] = {}
+    for path in _yaml_files(root / "products"):
+        items = load_yaml(path) or []
+        if not isinstance(items, list):
+            raise KnowledgeError(path, 1, "a products file must be a list of products")
+        for raw in items:
+            item = _mapping(path, raw, "product")
+            _unknown_keys(path, item, _PRODUCT_KEYS)
+            product_id = _text(path, item, "id")
+            if not ID.match(product_id):
+                raise KnowledgeError(path, line_of(item), f"product id {product_id!r} must be [a-z0-9-]")
+            if product_id in products:
+                raise KnowledgeError(path, line_of(item), f"duplicate product id {product_id!r}")
+            products[product_id] = Product(
+                id=product_id,
+                name=_text(path, item, "name"),
+                aliases=_texts(path, item, "aliases"),
+                facts=_facts(path, item),
+            )
+    return products
+
+
+def _load_templates(root: Path, shops: dict[str, Shop], products: dict[str, Product]) -> list[Entry]:
+    known_facts = set().union(*(s.facts for s in shops.values()), *(p.facts for p in products.values()))
+    entries = []
+    for path in _yaml_files(root / "templates"):
+        items = load_yaml(path) or []
+        if not isinstance(items, list):
+            raise KnowledgeError(path, 1, "a templates file must be a list of templates")
+        for raw in items:
+            item = _mapping(path, raw, "template")
+            entries.append(_template(path, item, shops, products, known_facts))
+    return entries
+
+
+def _template(
+    path: Path, item: dict[str, Any], shops: dict[str, Shop], products: dict[str, Product], known_facts: set[str]
+) -> Entry:
+    line = line_of(item)
+    _unknown_keys(path, item, _TEMPLATE_KEYS)
+    entry_id = _text(path, item, "id")
+    if not ID.match(entry_id):
+        raise KnowledgeError(path, line, f"template id {entry_id!r} must be [a-z0-9-]")
+    questions = _texts(path, item, "questions")
+    if not questions:
+        raise KnowledgeError(path, line, f"template {entry_id!r} has no example questions")
+    answer = _text(path, item, "answer")
+    fallback = _text(path, item, "fallback", required=False)
+    for name in _variables(path, line, entry_id, answer):
+        if name not in known_facts and not fallback:
+            raise KnowledgeError(
+                path, line, f"template {entry_id!r}: no shop or product has the fact {{{name}}} and there is no fallback"
+            )
+    for name in _variables(path, line, entry_id, fallback):
+        if name not in known_facts:
+            raise KnowledgeError(path, line, f"template {entry_id!r}: the fallback uses unknown fact {{{name}}}")
+    stage = _text(path, item, "stage", required=False) or "general"
+    if stage not in STAGES:
+        raise KnowledgeError(path, line, f"stage must be one of {', '.join(sorted(STAGES))}, not {stage!r}")
+    scoped_products = frozenset(_texts(path, item, "products"))
+    unknown = sorted(scoped_products - set(products))
+    if unknown:
+        raise KnowledgeError(path, line, f"template {entry_id!r} names unknown product {unknown[0]!r}")
+    scoped_shops = frozenset(_texts(path, item, "shops"))
+    unknown = sorted(scoped_shops - set(shops))
+    if unknown:
+        raise KnowledgeError(path, line, f"template {entry_id!r} names unknown shop {unknown[0]!r}")
+    return Entry(
+        id=entry_id,
+        kind="template",
+        questions=questions,
+        answer=answer,
+        intent=_text(path, item, "intent", required=False),
+        stage=stage,
+        fallback=fallback,
+        platforms=_platforms(path, item),
+        products=scoped_products,
+        shops=scoped_shops,
+        file=str(path),
+        line=line or 0,
+    )
+
+
+def _variables(path: Path, line: int | None, entry_id: str, text: str) -> list[str]:
+    try:
+        names = variables(text)
+    except ValueError as exc:
+        raise KnowledgeError(path, line, f"template {entry_id!r}: {exc} (write a literal brace as {{{{ or }}}})") from exc
+    for name in names:
+        if not FACT_KEY.match(name):
+            raise KnowledgeError(path, line, f"template {entry_id!r}: bad variable {{{name}}}")
+    return names
+
+
+def _load_faqs(root: Path) -> list[Entry]:
+    entries = []
+    for path in sorted(root.rglob("*.csv")):
+        entries.extend(load_faq_csv(path))
+    return entries
+
+
+def _check_unique(entries: list[Entry]) -> None:
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        first = seen.get(entry.id)
+        if first is not None and (first.kind == "template" or entry.kind == "template" or first.file != entry.file):
+            raise KnowledgeError(
+                entry.file, entry.line, f"id {entry.id!r} is already used at {first.file}:{first.line}"
+            )
+        seen[entry.id] = entry

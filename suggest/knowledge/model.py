@@ -1,0 +1,80 @@
+"""What the knowledge base holds, as small immutable records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Shop:
+    id: str
+    name: str
+    platforms: tuple[str, ...]
+    facts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    facts: Mapping[str, str]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer the service can suggest: a quick-reply template or a merchant FAQ row group."""
+
+    id: str
+    kind: str  # "template" | "faq"
+    questions: tuple[str, ...]
+    answer: str
+    intent: str = ""
+    stage: str = "general"
+    fallback: str = ""
+    platforms: frozenset[str] = frozenset()  # empty: every platform
+    products: frozenset[str] = frozenset()
+    shops: frozenset[str] = frozenset()
+    file: str = ""
+    line: int = 0
+
+    def in_scope(self, platform: str, shop: str | None, product: str | None) -> bool:
+        if self.platforms and platform not in self.platforms:
+            return False
+        if self.shops and shop not in self.shops:
+            return False
+        # A product-scoped answer is only right when that product is being discussed.
+        if self.products and product not in self.products:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    root: str
+    shops: Mapping[str, Shop]
+    products: Mapping[str, Product]
+    entries: tuple[Entry, ...]
+    digest: str
+    rules_dir: str | None = None
+
+    def entry(self, entry_id: str) -> Entry:
+        return self._by_id[entry_id]
+
+    @property
+    def _by_id(self) -> dict[str, Entry]:
+        cache = self.__dict__.get("_by_id_cache")
+        if cache is None:
+            cache = {e.id: e for e in self.entries}
+            object.__setattr__(self, "_by_id_cache", cache)
+        return cache
+
+    @property
+    def default_shop(self) -> Shop:
+        return next(iter(self.shops.values()))

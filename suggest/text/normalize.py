@@ -1,0 +1,66 @@
+"""Normalise a customer's message before matching.
+
+Buyers type fast: full-width letters, traditional characters, emoji, Taobao emoticon codes such
+as [微笑], filler particles and repeated punctuation. None of that carries the question, and all
+of it splits the vocabulary, so it is folded away here. The same function is applied to example
+questions when the index is built, so both sides meet in the same form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Keep these out of NFKC: it would turn the wave dash into ASCII "~", which is fine, but the
+# others below carry meaning for us only in their original form.
+_EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[^\s]{1,6}|\(\s*[\^oO>_<;TㅠㅜQ.~-]+\s*\)")
+# Particles and address forms that never change what is asked. Removed only at the end of a
+# clause, where they are particles, so that words such as 吧台 or 呢子 survive.
+_FILLER_CHARS = "啊呀呢吧哈啦嘛哦噢喔呐哒呗哟咯嘞诶欸额呃嗯么"
+_FILLER_END = re.compile(rf"[{_FILLER_CHARS}]+(?=$|\s)")
+_ADDRESS = re.compile(r"(^|[\s,.!?;:])(亲爱的|亲亲|亲|宝宝|宝子|美女|帅哥|老板|掌柜|客服|小姐姐|小哥哥)(?=[\s,.!?;:]|$)")
+_PUNCT = re.compile(r"[\s\u3000,，.。!！?？;；:：、~～…·\"'“”‘’()（）【】\[\]<>《》{}|/\\_=+*&^%$#@`-]+")
+_REPEAT = re.compile(r"(.)\1{2,}")
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    if all(ord(c) < 0x3400 for c in text):
+        return text
+    return str(_t2s().convert(text))
+
+
+def _is_symbol(ch: str) -> bool:
+    # Emoji, pictographs, dingbats and variation selectors: category So/Sk/Cs/Co/Cn, or
+    # format characters such as zero-width joiners.
+    cat = unicodedata.category(ch)
+    return cat in ("So", "Sk", "Cs", "Co", "Cn", "Cf", "Mn", "Me") or 0x1F000 <= ord(ch) <= 0x1FAFF
+
+
+def fold(text: str) -> str:
+    """Width, compatibility forms, case, traditional characters, emoji: no meaning lost."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if _is_symbol(c) or unicodedata.category(c) == "Cc" else c for c in text)
+    return to_simplified(text.lower())
+
+
+def normalize(text: str) -> str:
+    """The form used for matching: folded, emoticons and fillers removed, punctuation as spaces."""
+    text = _EMOTICON.sub(" ", unicodedata.normalize("NFKC", text))
+    text = fold(text)
+    # Punctuation first becomes a clause boundary, so fillers can be found at clause edges.
+    text = _PUNCT.sub(" ", text)
+    text = _REPEAT.sub(r"\1\1", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _ADDRESS.sub(r"\1", text)
+        text = _FILLER_END.sub("", text)
+    return " ".join(text.split())

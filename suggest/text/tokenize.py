@@ -1,0 +1,110 @@
+"""jieba with the shop's vocabulary, synonyms and stop-words.
+
+One `Tokenizer` per knowledge base: product names and aliases join the dictionary so that
+"羽绒服" or a product's nickname stays one token. jieba's own dictionary loads on first use, not
+at import, so `import suggest` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from suggest.text.normalize import normalize
+
+
+@dataclass(frozen=True)
+class Analysis:
+    normalized: str
+    # The normalised text with abbreviations and spelling variants written out ("sf能发吗" →
+    # "顺丰能发吗"), for the embedding model, which has rarely seen the shop shorthand.
+    canonical: str
+    # Tokens for lexical matching: canonical forms, stop-words removed.
+    terms: tuple[str, ...]
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("suggest.text").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def default_synonyms() -> dict[str, str]:
+    pairs = (line.split("\t") for line in _data_lines("synonyms.tsv"))
+    return {variant.strip().lower(): canonical.strip() for variant, canonical in pairs}
+
+
+@lru_cache(maxsize=1)
+def default_stopwords() -> frozenset[str]:
+    return frozenset(_data_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def _domain_words() -> tuple[tuple[str, int], ...]:
+    words = []
+    for line in _data_lines("domain_words.txt"):
+        word, _, freq = line.partition(" ")
+        words.append((word, int(freq or 10000)))
+    return tuple(words)
+
+
+class Tokenizer:
+    def __init__(self, extra_words: Iterable[str] = (), synonyms: dict[str, str] | None = None) -> None:
+        self._extra = tuple(sorted({w for w in extra_words if w}))
+        self.synonyms = dict(default_synonyms())
+        if synonyms:
+            self.synonyms.update({k.lower(): v for k, v in synonyms.items()})
+        self.stopwords = default_stopwords()
+        self._jieba = None
+        self._lock = threading.Lock()
+
+    def _segmenter(self):  # type: ignore[no-untyped-def]
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    seg = jieba.Tokenizer()
+                    seg.initialize()
+                    for word, freq in _domain_words():
+                        seg.add_word(word, freq)
+                    for word in self._extra:
+                        seg.add_word(word.lower(), 20000)
+                    for word in self.synonyms:
+                        if len(word) > 1:
+                            seg.add_word(word, 20000)
+                    self._jieba = seg
+        return self._jieba
+
+    def words(self, normalized: str) -> list[str]:
+        """jieba words of already normalised text, spaces dropped."""
+        return [w for w in self._segmenter().lcut(normalized, HMM=False) if w.strip()]
+
+    def analyze(self, text: str) -> Analysis:
+        normalized = normalize(text)
+        words = self.words(normalized)
+        canonical_words = [self.synonyms.get(w, w) for w in words]
+        terms = tuple(w for w in canonical_words if w not in self.stopwords)
+        # Only variants are rewritten for the model: rewriting 码 → 尺码 or 发 → 发货 would make
+        # sentences it reads worse, while lexical matching wants every canonical form.
+        spelled = [c if _is_variant(w, c) else w for w, c in zip(words, canonical_words)]
+        return Analysis(normalized=normalized, canonical="".join(_join(spelled)), terms=terms)
+
+
+def _is_variant(word: str, canonical: str) -> bool:
+    return word != canonical and (word.isascii() or len(word) == len(canonical))
+
+
+def _join(words: list[str]) -> list[str]:
+    # Keep a space between two ASCII words ("xl 码" must not become "xl码" for the model).
+    out: list[str] = []
+    for word in words:
+        if out and out[-1][-1:].isascii() and word[:1].isascii():
+            out.append(" ")
+        out.append(word)
+    return out
