@@ -23,7 +23,7 @@ from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
 from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
-from suggest.ranking import Fusion, gather_candidates, load_fusion
+from suggest.ranking import Candidates, Fusion, gather_candidates, load_fusion
 from suggest.text import Tokenizer
 
 
@@ -132,11 +132,16 @@ class Suggester:
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
     ) -> list[Scored]:
         """Every candidate answer in scope with its calibrated probability, best first."""
-        vector = self.embedder.encode_queries([canonical])[0]
-        candidates = gather_candidates(self.index, vector, terms, self._scope(platform, shop, product))
+        candidates = self.candidates(canonical, terms, platform, shop, product)
         probabilities = self.fusion.probability(candidates.features)
         order = np.argsort(-probabilities, kind="stable")
         return [Scored(int(candidates.entries[i]), float(probabilities[i])) for i in order]
+
+    def candidates(
+        self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
+    ) -> Candidates:
+        vector = self.embedder.encode_queries([canonical])[0]
+        return gather_candidates(self.index, vector, terms, self._scope(platform, shop, product))
 
     def render(self, entry: Entry, shop: str | None, product: str | None) -> str | None:
         if entry.kind == "faq":

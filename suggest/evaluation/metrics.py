@@ -17,6 +17,7 @@ class Query:
     text: str
     gold: str  # an entry id; "" means no answer in the knowledge is right
     line: int = 0
+    platform: str = ""  # optional third column: the platform the message came from
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Metrics:
 
 
 def read_queries(path: Path) -> list[Query]:
-    """A CSV with the header `query,gold_id`."""
+    """A CSV with the header `query,gold_id` (an optional `platform` column may follow)."""
     text = read_text(Path(path))
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
@@ -67,7 +68,8 @@ def read_queries(path: Path) -> list[Query]:
             continue
         if len(row) < 2:
             raise KnowledgeError(path, reader.line_num, "expected query,gold_id")
-        queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num))
+        platform = row[2].strip() if len(row) > 2 and header[2:3] == ["platform"] else ""
+        queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num, platform))
     if not queries:
         raise KnowledgeError(path, 2, "no queries")
     return queries
@@ -75,14 +77,14 @@ def read_queries(path: Path) -> list[Query]:
 
 def evaluate_rankings(
     queries: Sequence[Query],
-    rank: Callable[[str], tuple[list[str], float]],
+    rank: Callable[[Query], tuple[list[str], float]],
     threshold: float | None = None,
 ) -> Metrics:
-    """`rank(text)` returns the ranked entry ids and the score of the first one."""
+    """`rank(query)` returns the ranked entry ids and the score of the first one."""
     m = Metrics(n=len(queries))
     answered = correct_answered = 0
     for q in queries:
-        ids, top_score = rank(q.text)
+        ids, top_score = rank(q)
         position = ids.index(q.gold) + 1 if q.gold in ids else None
         if position == 1:
             m.top1 += 1

@@ -52,6 +52,10 @@ def load_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        last = len(text.splitlines()) or 1
+        if line is not None and line > last:
+            # An unclosed bracket is reported at the end of the stream; where it opened helps more.
+            line = min(exc.context_mark.line + 1 if exc.context_mark else last, last)
         raise KnowledgeError(path, line, f"invalid YAML: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise KnowledgeError(path, None, f"invalid YAML: {exc}") from exc

@@ -52,6 +52,38 @@ def _domain_words() -> tuple[tuple[str, int], ...]:
     return tuple(words)
 
 
+@lru_cache(maxsize=1)
+def _base_segmenter():  # type: ignore[no-untyped-def]
+    """jieba with its own dictionary and the shop vocabulary, loaded once per process."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    seg = jieba.Tokenizer()
+    seg.initialize()
+    for word, freq in _domain_words():
+        seg.add_word(word, freq)
+    return seg
+
+
+def _segmenter_with(extra: tuple[str, ...], synonyms: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A segmenter with a knowledge base's own words, sharing nothing mutable with the base.
+
+    Loading jieba's dictionary takes most of a second; copying its frequency table takes a few
+    milliseconds, which keeps a knowledge reload cheap.
+    """
+    import jieba
+
+    base = _base_segmenter()
+    seg = jieba.Tokenizer()
+    with base.lock:
+        seg.FREQ = dict(base.FREQ)
+        seg.total = base.total
+    seg.initialized = True
+    for word in (*extra, *synonyms):
+        seg.add_word(word.lower(), 20000)
+    return seg
+
+
 class Tokenizer:
     def __init__(self, extra_words: Iterable[str] = (), synonyms: dict[str, str] | None = None) -> None:
         self._extra = tuple(sorted({w for w in extra_words if w}))
@@ -66,19 +98,7 @@ class Tokenizer:
         if self._jieba is None:
             with self._lock:
                 if self._jieba is None:
-                    import jieba
-
-                    jieba.setLogLevel(logging.WARNING)
-                    seg = jieba.Tokenizer()
-                    seg.initialize()
-                    for word, freq in _domain_words():
-                        seg.add_word(word, freq)
-                    for word in self._extra:
-                        seg.add_word(word.lower(), 20000)
-                    for word in self.synonyms:
-                        if len(word) > 1:
-                            seg.add_word(word, 20000)
-                    self._jieba = seg
+                    self._jieba = _segmenter_with(self._extra, tuple(w for w in self.synonyms if len(w) > 1))
         return self._jieba
 
     def words(self, normalized: str) -> list[str]:

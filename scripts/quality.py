@@ -1,0 +1,152 @@
+"""Measure retrieval quality, side by side with the baselines, in one run; write docs/quality.md.
+
+    .venv/bin/python scripts/quality.py                 # everything, default model
+    .venv/bin/python scripts/quality.py --quick         # skip the UnionPay benchmark
+
+Sets (see scripts/bench_data.py for the split discipline):
+- our e-commerce test set (eval/ecommerce_test.csv) against the default knowledge, in two forms:
+  the full templates, and the knowledge reduced to one question per answer through the CSV import;
+- UnionPay FAQ (../shared/bench/faq), even-id user questions, without and with the odd-id
+  examples, as its README prescribes.
+Systems: this engine; BM25 over jieba; plain dense `util.semantic_search` with the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_data import REPO, FaqSet, read_query_csv, unionpay  # noqa: E402
+
+from suggest.config import Settings  # noqa: E402
+from suggest.embedding import Embedder, load_embedder  # noqa: E402
+from suggest.engine import Suggester  # noqa: E402
+from suggest.evaluation import Metrics, Query, evaluate_rankings, ranker  # noqa: E402
+from suggest.evaluation.baselines import Bm25Baseline, DenseBaseline  # noqa: E402
+from suggest.index.views import answer_text  # noqa: E402
+from suggest.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
+
+
+def open_engine(knowledge: Path, embedder: Embedder, workdir: Path, settings: Settings) -> Suggester:
+    index_dir = Path(tempfile.mkdtemp(prefix="index-", dir=workdir))
+    return Suggester.open(settings.with_(knowledge_dir=knowledge, index_dir=index_dir), embedder=embedder)
+
+
+def reduce_to_csv(kb: KnowledgeBase, path: Path) -> Path:
+    """The knowledge as a merchant keeps it: one question per answer, no paraphrases."""
+    rows = [(e.id, e.questions[0], answer_text(kb, i)) for i, e in enumerate(kb.entries)]
+    FaqSet(rows, []).write_csv(path)
+    return path
+
+
+def measure_all(
+    label: str,
+    engine: Suggester,
+    queries: Sequence[Query],
+    embedder: Embedder,
+) -> list[dict[str, object]]:
+    rows = []
+    start = time.perf_counter()
+    ours = evaluate_rankings(queries, ranker(engine), threshold=engine.threshold)
+    rows.append(_row(label, "suggest (this engine)", ours, time.perf_counter() - start))
+    entries = engine.kb.entries
+    start = time.perf_counter()
+    bm25 = Bm25Baseline(entries)
+    rows.append(_row(label, bm25.name, evaluate_rankings(queries, lambda q: bm25.rank(q.text)), time.perf_counter() - start))
+    model = getattr(embedder, "model", None)
+    if model is not None:
+        for symmetric in (True, False):
+            start = time.perf_counter()
+            dense = DenseBaseline(model, entries, symmetric=symmetric)
+            ranked = dict(zip([q.text for q in queries], dense.rank_many([q.text for q in queries]), strict=True))
+            metrics = evaluate_rankings(queries, lambda q: ranked[q.text])
+            rows.append(_row(label, dense.name, metrics, time.perf_counter() - start))
+    return rows
+
+
+def _row(setting: str, system: str, m: Metrics, seconds: float) -> dict[str, object]:
+    print(f"{setting:45s} {system:40s} top1 {m.top1:.3f} top3 {m.top3:.3f} mrr5 {m.mrr5:.3f} ({seconds:.0f}s)", file=sys.stderr)
+    row: dict[str, object] = {"setting": setting, "system": system, **m.to_dict()}
+    row["misses_sample"] = [miss.to_dict() for miss in m.misses[:15]]
+    return row
+
+
+def ecommerce(embedder: Embedder, settings: Settings, workdir: Path, test_file: Path) -> list[dict[str, object]]:
+    queries = read_query_csv(test_file)
+    knowledge = REPO / "knowledge"
+    rows = measure_all(f"e-commerce ({len(queries)} msgs), full templates", open_engine(knowledge, embedder, workdir, settings), queries, embedder)
+    reduced = workdir / "reduced"
+    reduce_to_csv(load_knowledge(knowledge), reduced / "faq.csv")
+    rows += measure_all(
+        f"e-commerce ({len(queries)} msgs), one question per answer (CSV)",
+        open_engine(reduced, embedder, workdir, settings),
+        queries,
+        embedder,
+    )
+    return rows
+
+
+def unionpay_rows(embedder: Embedder, settings: Settings, workdir: Path) -> list[dict[str, object]]:
+    rows = []
+    for with_examples in (False, True):
+        data = unionpay(with_examples)
+        folder = workdir / f"unionpay-{int(with_examples)}"
+        data.write_csv(folder / "faq.csv")
+        label = f"UnionPay ({len(data.queries)} queries), {'with' if with_examples else 'without'} odd-id examples"
+        rows += measure_all(label, open_engine(folder, embedder, workdir, settings), data.queries, embedder)
+    return rows
+
+
+def write_markdown(rows: list[dict[str, object]], path: Path, command: str, model: str) -> None:
+    lines = [
+        "# Retrieval quality",
+        "",
+        f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}, model `{model}`.",
+        "All systems in one run, on the same knowledge and queries. top-1: the right answer ranked first;",
+        "MRR@5: mean reciprocal rank within the first five; answered / precision: share of queries whose",
+        "best suggestion clears the calibrated threshold, and how often that suggestion is right.",
+        "",
+    ]
+    setting = None
+    for row in rows:
+        if row["setting"] != setting:
+            setting = row["setting"]
+            lines += ["", f"## {setting}", "", "| system | top-1 | top-3 | MRR@5 | answered | precision when answered |", "|---|---|---|---|---|---|"]
+        answered = f"{row['answered']:.3f}" if row["system"].startswith("suggest") else "–"
+        precision = f"{row['precision_answered']:.3f}" if row["system"].startswith("suggest") else "–"
+        lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} |")
+    lines += ["", "Splits: calibration used only eval/ecommerce_dev.csv and UnionPay odd-id questions;", "the figures above are on eval/ecommerce_test.csv and UnionPay even-id questions.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="embedding model (default: the configured one)")
+    parser.add_argument("--quick", action="store_true", help="only our e-commerce set")
+    parser.add_argument("--test", type=Path, default=REPO / "eval" / "ecommerce_test.csv")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "quality.md")
+    parser.add_argument("--json", type=Path, default=REPO / "docs" / "quality.json")
+    args = parser.parse_args(argv)
+    settings = Settings.load(model=args.model)
+    embedder = load_embedder(settings.model, settings.cache_dir)
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="suggest-quality-") as tmp:
+        rows += ecommerce(embedder, settings, Path(tmp), args.test)
+        if not args.quick:
+            rows += unionpay_rows(embedder, settings, Path(tmp))
+    command = "python scripts/quality.py" + (" --quick" if args.quick else "") + (f" --model {args.model}" if args.model else "")
+    write_markdown(rows, args.out, command, embedder.name)
+    args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {args.out} and {args.json}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

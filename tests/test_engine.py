@@ -1,0 +1,106 @@
+import pytest
+
+from suggest.engine import Suggester
+from suggest.errors import InputError, ScopeError
+from suggest.index.store import current_build
+
+
+def top(suggester: Suggester, message: str, **scope) -> str | None:
+    result = suggester.suggest(message, **scope)
+    return result.suggestions[0].source.id if result.suggestions else None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("亲 能开票不", "invoice"),
+        ("sf能发吗", "courier-sf"),
+        ("什么时候发货呀", "ship-time"),
+        ("在吗", "greeting"),
+        ("颜色和图片一样吗", "faq-color"),
+        ("不喜欢可以退吗", "return"),
+    ],
+)
+def test_finds_the_right_answer(suggester: Suggester, message: str, expected: str):
+    assert top(suggester, message) == expected
+
+
+def test_result_shape_and_sources(suggester: Suggester):
+    result = suggester.suggest("能开发票吗", platform="tmall", limit=2).to_dict()
+    assert result["message"] == "能开发票吗"
+    assert 1 <= len(result["suggestions"]) <= 2
+    first = result["suggestions"][0]
+    assert first["text"] == "亲，可以开电子普通发票，确认收货后在订单页申请。"
+    assert first["source"] == {"kind": "template", "id": "invoice"}
+    assert 0.0 <= first["score"] <= 1.0
+    scores = [s["score"] for s in result["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_one_suggestion_per_answer(suggester: Suggester):
+    ids = [s.source.id for s in suggester.suggest("什么时候发货", limit=5).suggestions]
+    assert len(ids) == len(set(ids))
+
+
+def test_templates_are_filled_from_the_product_then_the_shop(suggester: Suggester):
+    shop_level = suggester.suggest("什么时候发货").suggestions[0].text
+    assert "48小时" in shop_level
+    product_level = suggester.suggest("什么时候发货", product="tee").suggestions[0].text
+    assert "24小时" in product_level
+
+
+def test_product_named_in_the_message_is_used(suggester: Suggester):
+    result = suggester.suggest("羽绒服什么时候发货")
+    assert result.product == "down-jacket"
+    assert "15天" in result.suggestions[0].text
+
+
+def test_fallback_when_a_variable_cannot_be_filled(suggester: Suggester):
+    without = suggester.suggest("我穿多大码").suggestions[0]
+    assert without.source.id == "size" and "身高体重" in without.text
+    with_product = suggester.suggest("我穿多大码", product="tee").suggestions[0]
+    assert "165cm" in with_product.text
+
+
+def test_platform_and_product_scope(suggester: Suggester):
+    assert top(suggester, "少发了怎么补偿", platform="pdd") == "refund-pdd"
+    assert top(suggester, "少发了怎么补偿", platform="tmall") != "refund-pdd"
+    assert top(suggester, "能机洗吗", product="down-jacket") == "down-care"
+    assert top(suggester, "能机洗吗", product="tee") != "down-care"
+
+
+def test_threshold_means_no_suggestion_rather_than_a_wrong_one(settings, embedder):
+    strict = Suggester.open(settings.with_(min_score=0.999999), embedder=embedder)
+    assert strict.suggest("能开发票吗").suggestions == []
+
+
+@pytest.mark.parametrize("message", ["", "   \n\t", "x" * 100_000, "\x00\x01\x02\ufffd\ufffd\ufffd\x03\x04"])
+def test_bad_messages_are_clear_errors(suggester: Suggester, message: str):
+    with pytest.raises(InputError):
+        suggester.suggest(message)
+
+
+@pytest.mark.parametrize("message", ["😊😊😊", "？？？", "[微笑]", "嗯嗯"])
+def test_messages_with_nothing_to_match_get_no_suggestion(suggester: Suggester, message: str):
+    assert suggester.suggest(message).suggestions == []
+
+
+def test_unknown_scope_is_a_clear_error(suggester: Suggester):
+    with pytest.raises(ScopeError, match="unknown platform 'amazon'"):
+        suggester.suggest("在吗", platform="amazon")
+    with pytest.raises(ScopeError, match="unknown shop"):
+        suggester.suggest("在吗", shop="nope")
+    with pytest.raises(ScopeError, match="does not sell on jd"):
+        suggester.suggest("在吗", platform="jd", shop="demo")
+    with pytest.raises(ScopeError, match="unknown product 'ghost'"):
+        suggester.suggest("在吗", product="ghost")
+
+
+def test_stale_index_is_rebuilt_on_open(settings, embedder, knowledge_dir):
+    Suggester.open(settings, embedder=embedder)
+    first = current_build(settings.index_dir)
+    with open(knowledge_dir / "faq.csv", "a", encoding="utf-8") as fh:
+        fh.write("faq-pack,包装结实吗,亲，使用加厚纸箱包装。\n")
+    reopened = Suggester.open(settings, embedder=embedder)
+    assert current_build(settings.index_dir) != first
+    assert top(reopened, "包装结实吗") == "faq-pack"

@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from suggest.embedding.hashing import HashEmbedder
+from suggest.errors import IndexStoreError, KnowledgeError, StaleIndexError
+from suggest.index import build, build_index, load_index
+from suggest.index.store import current_build
+from suggest.knowledge import load_knowledge
+
+
+def test_build_then_load(knowledge_dir: Path, tmp_path: Path):
+    kb = load_knowledge(knowledge_dir)
+    built = build_index(kb, HashEmbedder(), tmp_path / "index")
+    loaded = load_index(tmp_path / "index", "hash-256", kb.digest)
+    assert loaded.meta == built.meta
+    assert loaded.meta.entries == len(kb.entries)
+    assert len(loaded) == built.dense.ntotal
+    # each template's questions and its answer are separate views
+    assert loaded.meta.views == sum(len(e.questions) + 1 for e in kb.entries)
+
+
+def test_refuses_another_model_or_other_knowledge(knowledge_dir: Path, tmp_path: Path):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    with pytest.raises(StaleIndexError, match="built with model 'hash-256', not 'hash-128'"):
+        load_index(tmp_path / "index", "hash-128", kb.digest)
+    with pytest.raises(StaleIndexError, match="other knowledge"):
+        load_index(tmp_path / "index", "hash-256", "0" * 16)
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(IndexStoreError, match="suggest build"):
+        load_index(tmp_path / "nothing", "hash-256", "x")
+
+
+def test_a_crash_mid_build_leaves_the_previous_index(knowledge_dir: Path, tmp_path: Path, monkeypatch):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    before = current_build(tmp_path / "index")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build, "_write", crash)
+    with pytest.raises(RuntimeError):
+        build_index(kb, HashEmbedder(dim=128), tmp_path / "index")
+    assert current_build(tmp_path / "index") == before
+    assert load_index(tmp_path / "index", "hash-256", kb.digest).meta.entries == len(kb.entries)
+    assert [p.name for p in (tmp_path / "index" / "builds").iterdir()] == [before.name]
+
+
+def test_broken_knowledge_never_reaches_the_index(knowledge_dir: Path, tmp_path: Path):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    before = current_build(tmp_path / "index")
+    (knowledge_dir / "templates" / "main.yaml").write_text("- id: [\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError):
+        load_knowledge(knowledge_dir)
+    assert current_build(tmp_path / "index") == before
+
+
+def test_damaged_index_files_are_reported(knowledge_dir: Path, tmp_path: Path):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    (current_build(tmp_path / "index") / "dense.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexStoreError, match="damaged"):
+        load_index(tmp_path / "index", "hash-256", kb.digest)

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from suggest.errors import KnowledgeError
+from suggest.knowledge import fill, load_knowledge
+
+
+def test_loads_templates_products_shop_and_faq(knowledge_dir: Path):
+    kb = load_knowledge(knowledge_dir)
+    assert set(kb.shops) == {"demo"}
+    assert kb.products["tee"].aliases == ("短袖", "白T")
+    ids = {e.id: e for e in kb.entries}
+    assert ids["faq-color"].kind == "faq"
+    assert ids["faq-color"].questions == ("有色差吗", "颜色和图片一样吗")  # BOM stripped, rows grouped
+    assert ids["refund-pdd"].platforms == {"pdd"}
+    assert ids["size"].fallback
+
+
+def test_digest_changes_with_any_file(knowledge_dir: Path):
+    before = load_knowledge(knowledge_dir).digest
+    with open(knowledge_dir / "faq.csv", "a", encoding="utf-8") as fh:
+        fh.write("faq-new,包装好吗,亲，包装是加厚纸箱。\n")
+    assert load_knowledge(knowledge_dir).digest != before
+
+
+def test_fill_uses_product_then_shop_facts():
+    assert fill("亲，{ship_time}", {"ship_time": "24小时"}, {"ship_time": "48小时"}) == "亲，24小时"
+    assert fill("亲，{ship_time}", {}, {"ship_time": "48小时"}) == "亲，48小时"
+    assert fill("亲，{size_advice}", {}, {"ship_time": "48小时"}) is None
+    assert fill("写作 {{括号}}", {}) == "写作 {括号}"
+
+
+BROKEN = [
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  questions: [\n", 5, "invalid YAML"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  quesitons: [在吗]\n  answer: x\n", 4, "unknown field 'quesitons'"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  platforms: [amazon]\n", 1, "unknown platform 'amazon'"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: a\n  questions: [你好]\n  answer: 你好\n", 4, "already used"),
+    ("templates/main.yaml", "- id: a\n  questions: []\n  answer: 在的\n", 1, "no example questions"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n", 1, "missing or empty 'answer'"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{ship time}\n", 1, "bad variable"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{nothing_like_this}\n", 1, "no shop or product has the fact"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{oops\n", 1, "literal brace"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  products: [ghost]\n", 1, "unknown product 'ghost'"),
+    ("products/items.yaml", "- id: x\n  name: 衣服\n- id: x\n  name: 鞋\n", 3, "duplicate product id"),
+    ("products/items.yaml", "- id: Bad Id\n  name: 衣服\n", 1, "must be [a-z0-9-]"),
+    ("shops/demo.yaml", "id: other\nname: 店\n", 1, "must match the file name"),
+    ("faq.csv", "question,answer\n在吗,在的\n", 1, "header must be id,question,answer"),
+    ("faq.csv", "id,question,answer\nq1,在吗,\n", 2, "has no answer"),
+    ("faq.csv", "id,question,answer\nq1,在吗,在的\nq2,,x\n", 3, "empty question"),
+    ("faq.csv", "id,question,answer\nq1,在吗,在的,多余\n", 2, "expected 3 columns"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "line", "message"), BROKEN)
+def test_malformed_files_name_the_file_and_line(knowledge_dir: Path, name: str, content: str, line: int, message: str):
+    (knowledge_dir / name).write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    assert info.value.path.endswith(name)
+    assert info.value.line == line, str(info.value)
+    assert message in str(info.value)
+    assert str(info.value).startswith(f"{knowledge_dir / name}:{line}: ")
+
+
+def test_binary_garbage_is_a_clear_error(knowledge_dir: Path):
+    (knowledge_dir / "faq.csv").write_bytes(b"id,question,answer\n\xff\xfe\x00\x81garbage\n")
+    with pytest.raises(KnowledgeError, match=r"faq.csv:2: not valid UTF-8"):
+        load_knowledge(knowledge_dir)
+
+
+def test_a_directory_with_only_a_csv_is_a_knowledge_base(tmp_path: Path):
+    (tmp_path / "qa.csv").write_text("id,question,answer\nq1,能开发票吗,亲，可以开的。\n", encoding="utf-8")
+    kb = load_knowledge(tmp_path)
+    assert [e.id for e in kb.entries] == ["q1"]
+    assert kb.default_shop.id == "default"
+    assert kb.rules_dir is None or Path(kb.rules_dir).name == "rules"
+
+
+def test_missing_directory_and_empty_directory(tmp_path: Path):
+    with pytest.raises(KnowledgeError, match="not found"):
+        load_knowledge(tmp_path / "nope")
+    with pytest.raises(KnowledgeError, match="no templates"):
+        load_knowledge(tmp_path)
