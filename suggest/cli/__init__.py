@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="suggest",
         description="Reply suggestions for online-shop customer service (Tmall, Taobao, Pinduoduo, Douyin, JD).",
     )
+    from suggest import __version__
+
+    parser.add_argument("--version", action="version", version=f"suggest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         try:

@@ -1,0 +1,106 @@
+"""The CLI through `suggest.cli.main`, with the hash embedder chosen by configuration."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from suggest.cli import COMMANDS, build_parser, main
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path: Path, knowledge_dir: Path):
+    monkeypatch.setenv("SUGGEST_MODEL", "hash")
+    monkeypatch.setenv("SUGGEST_MIN_SCORE", "0.0")
+    return ["--knowledge", str(knowledge_dir), "--index", str(tmp_path / "index")]
+
+
+def test_every_command_has_help():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    helps = {choice.dest: choice.help for choice in sub._choices_actions}
+    assert set(helps) == set(sub.choices) and set(helps) <= set(COMMANDS)
+    assert all(helps.values()), helps
+
+
+def test_ask_json_contract(cli_env, capsys):
+    assert main(["ask", "亲 能开票不", "--json", *cli_env]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["message"] == "亲 能开票不"
+    first = out["suggestions"][0]
+    assert set(first) == {"text", "score", "source"}
+    assert first["source"] == {"kind": "template", "id": "invoice"}
+
+
+def test_ask_human_readable(cli_env, capsys):
+    assert main(["ask", "sf能发吗", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "顺丰" in out and "template:courier-sf" in out
+
+
+def test_ask_reads_stdin_one_json_per_line(cli_env, capsys, monkeypatch):
+    lines = "能开发票吗\n\n什么时候发货\n😊\n".encode() + b"\xff\xfe\x00\x01\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    status = main(["ask", "-", "--json", *cli_env])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 5
+    assert rows[0]["suggestions"][0]["source"]["id"] == "invoice"
+    assert "error" in rows[1] and rows[1]["suggestions"] == []
+    assert rows[2]["suggestions"][0]["source"]["id"] == "ship-time"
+    assert rows[3]["suggestions"] == []
+    assert "binary" in rows[4]["error"]
+    assert status == 1  # some lines could not be answered; the rest were
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "在吗", "--platform", "amazon"], "unknown platform 'amazon'"),
+        (["ask", "在吗", "--product", "ghost"], "unknown product 'ghost'"),
+        (["ask", "   "], "the message is empty"),
+    ],
+)
+def test_expected_errors_are_one_clean_line(cli_env, capsys, args, message):
+    assert main([*args, *cli_env]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("suggest: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_malformed_knowledge_names_file_and_line(cli_env, capsys, knowledge_dir: Path):
+    (knowledge_dir / "templates" / "main.yaml").write_text("- id: x\n  questions: [在吗]\n  answr: 在\n", encoding="utf-8")
+    assert main(["build", *cli_env]) == 1
+    err = capsys.readouterr().err
+    assert f"{knowledge_dir / 'templates' / 'main.yaml'}:1: unknown field 'answr'" in err
+
+
+def test_build_then_ask_uses_the_built_index(cli_env, capsys, tmp_path: Path):
+    assert main(["build", *cli_env]) == 0
+    assert (tmp_path / "index" / "current").exists()
+    capsys.readouterr()
+    assert main(["ask", "在吗", "--json", *cli_env]) == 0
+    assert "building" not in capsys.readouterr().err
+
+
+def test_eval_prints_metrics_and_misses(cli_env, capsys, tmp_path: Path):
+    faq = tmp_path / "faq.csv"
+    faq.write_text(
+        "id,question,answer\ninv,能开发票吗,可以开\nship,什么时候发货,48小时内\nsf,能发顺丰吗,可以补差价\n",
+        encoding="utf-8",
+    )
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n亲 能开票不,inv\n啥时候发货,ship\nsf可以吗,sf\n今天天气好,inv\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 0
+    out = capsys.readouterr().out
+    assert "top-1" in out and "MRR@5" in out and "今天天气好" in out
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 4 and 0.5 <= data["top1"] <= 0.75
+    assert any(m["query"] == "今天天气好" for m in data["misses"])
+
+
+def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(":platform pdd\n少发了怎么补偿\n:quit\n"))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "platform = pdd" in out and "小额打款" in out
