@@ -21,7 +21,9 @@ class SentenceTransformerEmbedder(Embedder):
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
-        self.dim = self.model.get_sentence_embedding_dimension()
+        model = self.model
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
 
     @property
     def model(self) -> Any:
@@ -35,9 +37,13 @@ class SentenceTransformerEmbedder(Embedder):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             import torch
+            import transformers
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - an install problem
             raise ModelError(f"sentence-transformers is not installed: {exc}") from exc
+        # A service's log is no place for weight-loading progress bars.
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
         if self._threads:
             torch.set_num_threads(self._threads)
         try:
