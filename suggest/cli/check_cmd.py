@@ -1,0 +1,78 @@
+"""`suggest check`: does a reply break a platform rule?
+
+    suggest check TEXT --platform P [--shop S] [--json] [--knowledge DIR]
+    suggest check - --platform P --json      one reply per line on standard input
+
+Exit status 0 when every text is ok, 1 when any is not, 2 for usage errors (an unknown
+platform is one: it is what the user typed, not what the text says).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from suggest.cli.common import add_platform_option, print_json, read_lines
+from suggest.compliance import CheckResult, load_rules
+from suggest.config import Settings
+from suggest.errors import ScopeError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check a reply against the platform's rules",
+        description="Check a reply against the platform's compliance rules. Exit status 0 when ok, 1 when not.",
+    )
+    parser.add_argument(
+        "text", metavar="TEXT", help="the reply to check, or - to read one reply per line from standard input"
+    )
+    add_platform_option(parser)
+    parser.add_argument("--shop", metavar="S", help="shop id, for its rule overrides (knowledge rules/shops/S.yaml)")
+    parser.add_argument(
+        "--json", action="store_true", help='print {"ok": ..., "violations": [...]} (one object per line with -)'
+    )
+    parser.add_argument(
+        "--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: the bundled rules)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from suggest.cli import UsageError
+
+    if args.knowledge is not None and not args.knowledge.is_dir():
+        raise UsageError(f"--knowledge {args.knowledge}: no such directory")
+    book = load_rules(args.knowledge)
+    platform = args.platform or Settings.load().default_platform
+    try:
+        book.require_platform(platform)
+    except ScopeError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.text != "-":
+        result = book.check(args.text, platform, args.shop)
+        _print(result, args.text, args.json, None)
+        return 0 if result.ok else 1
+    all_ok = True
+    for number, line in enumerate(read_lines(), start=1):
+        result = book.check(line, platform, args.shop)
+        all_ok = all_ok and result.ok
+        _print(result, line, args.json, number)
+    return 0 if all_ok else 1
+
+
+def _print(result: CheckResult, text: str, as_json: bool, number: int | None) -> None:
+    if as_json:
+        print_json(result.to_dict())
+        return
+    prefix = f"{number}: " if number is not None else ""
+    if result.ok:
+        sys.stdout.write(f"{prefix}ok\n")
+        return
+    count = len(result.violations)
+    sys.stdout.write(f"{prefix}not ok: {count} violation{'s' if count > 1 else ''}\n")
+    for v in result.violations:
+        quoted = text[v.span[0] : v.span[1]]
+        sys.stdout.write(f"  {v.rule} [{v.severity}, {v.action}] {v.span[0]}-{v.span[1]} 「{quoted}」 {v.message}\n")
+    sys.stdout.flush()

@@ -1,0 +1,106 @@
+"""The customer's message: does it need a human, and does it ask for something the rules forbid?
+
+Read from rules/inbound.yaml:
+
+    escalation:              # any match → needs_human, with the entry's reason
+      - id: complaint
+        reason: 顾客提到投诉/举报，请主管或人工跟进
+        terms: [投诉, 12315]
+    topics:                  # fixed names; the ranking puts the compliant template first
+      contact_request: {terms: [...], patterns: [...]}
+      others_order: {...}
+      offplatform_pay: {...}
+
+Entries use the same matchers as rules (terms, patterns, allow, near, unless_near, window) and
+the same normaliser, so a customer's "加个vx" is read as 加个微信.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from suggest.compliance.located_yaml import LDict
+from suggest.compliance.matcher import CompiledRules
+from suggest.compliance.normalize import Normalized
+from suggest.compliance.parse_rules import ID_RE, check_keys, parse_matcher, require_mapping, text_field
+from suggest.compliance.results import Inbound
+from suggest.compliance.rule import Rule
+from suggest.errors import KnowledgeError
+
+TOPICS = ("contact_request", "others_order", "offplatform_pay")
+
+_ESCALATION_PREFIX = "escalation:"
+_TOPIC_PREFIX = "topic:"
+
+
+@dataclass(frozen=True)
+class InboundSpec:
+    path: str
+    entries: tuple[Rule, ...]  # ids "escalation:<id>" and "topic:<name>"; message = reason
+
+
+def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
+    check_keys(doc, ("escalation", "topics"), path, "inbound.yaml")
+    entries: list[Rule] = []
+    escalation = doc.get("escalation") or []
+    if not isinstance(escalation, list):
+        raise KnowledgeError(path, doc.line_of("escalation"), "'escalation' must be a list")
+    seen: set[str] = set()
+    for i, item in enumerate(escalation):
+        entry = require_mapping(item, path, escalation.line_of(i), "an escalation entry")  # type: ignore[attr-defined]
+        check_keys(
+            entry,
+            ("id", "reason", "terms", "patterns", "plain_patterns", "allow", "near", "unless_near", "window"),
+            path,
+            "an escalation entry",
+        )
+        entry_id = text_field(entry, "id", path, "an escalation entry") or ""
+        if not ID_RE.match(entry_id):
+            raise KnowledgeError(path, entry.line_of("id"), f"id {entry_id!r} must be lower-case a-z, 0-9 and '-'")
+        if entry_id in seen:
+            raise KnowledgeError(path, entry.line_of("id"), f"escalation id {entry_id!r} is used twice")
+        seen.add(entry_id)
+        reason = text_field(entry, "reason", path, f"escalation {entry_id!r}") or ""
+        entries.append(_as_rule(_ESCALATION_PREFIX + entry_id, reason, entry, path))
+    topics = doc.get("topics") or LDict()
+    topics = require_mapping(topics, path, doc.line_of("topics"), "'topics'")
+    for name in topics:
+        if name not in TOPICS:
+            raise KnowledgeError(path, topics.line_of(name), f"unknown topic {name!r} (known: {', '.join(TOPICS)})")
+        entry = require_mapping(topics[name], path, topics.line_of(name), f"topic {name!r}")
+        check_keys(
+            entry,
+            ("terms", "patterns", "plain_patterns", "allow", "near", "unless_near", "window"),
+            path,
+            f"topic {name!r}",
+        )
+        entries.append(_as_rule(_TOPIC_PREFIX + name, name, entry, path))
+    return InboundSpec(str(path), tuple(entries))
+
+
+def _as_rule(rule_id: str, message: str, entry: LDict, path: Path) -> Rule:
+    return Rule(
+        id=rule_id,
+        message=message,
+        severity="major",
+        action="flag",
+        path=str(path),
+        line=entry.line,
+        **parse_matcher(entry, path, rule_id),
+    )
+
+
+def analyze(norm: Normalized, compiled: CompiledRules) -> Inbound:
+    reasons: list[str] = []
+    escalations: list[str] = []
+    topics: set[str] = set()
+    for violation in compiled.find(norm):
+        if violation.rule.startswith(_TOPIC_PREFIX):
+            topics.add(violation.rule[len(_TOPIC_PREFIX) :])
+        else:
+            entry_id = violation.rule[len(_ESCALATION_PREFIX) :]
+            if entry_id not in escalations:
+                escalations.append(entry_id)
+                reasons.append(violation.message)
+    return Inbound(bool(escalations), tuple(reasons), frozenset(topics), tuple(escalations))

@@ -1,0 +1,88 @@
+"""Read a YAML file into plain Python values that remember their line numbers.
+
+Every error in a rule file must name the file and the line of the offending entry, so the file
+is composed (yaml.compose keeps each node's start mark) instead of loaded, and mappings and
+sequences are turned into dict/list subclasses that carry the line of each key and item.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from suggest.errors import KnowledgeError
+
+# libyaml's parser keeps the same node marks and is much faster; fall back to pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LDict(dict):
+    """A mapping with `line` (its own first line) and `key_lines` (line of each key)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list):
+    """A sequence with `line` and `item_lines` (line of each item)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def load(path: Path) -> Any:
+    """The document in `path`, or KnowledgeError(path, line, reason)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise KnowledgeError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeError(path, mark.line + 1 if mark else None, f"not valid YAML: {problem}") from exc
+    if node is None:
+        return None
+    return _convert(node, path, SafeConstructor())
+
+
+def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LDict()
+        out.line = line
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, path, constructor)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise KnowledgeError(path, key_line, f"keys must be text, not {key!r}")
+            if key in out:
+                raise KnowledgeError(path, key_line, f"duplicate key {key!r}")
+            out[key] = _convert(value_node, path, constructor)
+            out.key_lines[key] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList()
+        seq.line = line
+        seq.item_lines = []
+        for item in node.value:
+            seq.append(_convert(item, path, constructor))
+            seq.item_lines.append(item.start_mark.line + 1)
+        return seq
+    try:
+        return constructor.construct_object(node, deep=True)
+    except ConstructorError as exc:
+        raise KnowledgeError(path, line, f"cannot read value: {exc.problem}") from exc

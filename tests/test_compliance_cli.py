@@ -1,0 +1,87 @@
+"""`suggest check`: JSON shape, exit codes 0/1/2, and standard-input mode."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from suggest.cli import main
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ok_reply_exits_0(capsys):
+    code, out, _ = run(capsys, ["check", "亲，我们发顺丰哦", "--platform", "tmall", "--json"])
+    assert code == 0
+    assert json.loads(out) == {"ok": True, "violations": []}
+
+
+def test_violation_exits_1_with_json(capsys):
+    text = "加我薇信：abc123"
+    code, out, _ = run(capsys, ["check", text, "--platform", "pdd", "--json"])
+    assert code == 1
+    data = json.loads(out)
+    assert data["ok"] is False
+    rules = {v["rule"] for v in data["violations"]}
+    assert "contact-wechat" in rules
+    for v in data["violations"]:
+        start, end = v["span"]
+        assert 0 <= start < end <= len(text)
+        assert v["message"]
+
+
+def test_human_readable_output(capsys):
+    code, out, _ = run(capsys, ["check", "这款缺货了", "--platform", "tmall"])
+    assert code == 1
+    assert "not ok" in out and "out-of-stock-wording" in out and "缺货" in out
+    code, out, _ = run(capsys, ["check", "好的亲", "--platform", "tmall"])
+    assert code == 0 and out.strip() == "ok"
+
+
+def test_unknown_platform_is_a_usage_error(capsys):
+    code, out, err = run(capsys, ["check", "你好", "--platform", "kuaishou", "--json"])
+    assert code == 2
+    assert "tmall" in err and out == ""
+
+
+def test_missing_knowledge_dir_is_a_usage_error(capsys, tmp_path):
+    code, _, err = run(capsys, ["check", "你好", "--platform", "tmall", "--knowledge", str(tmp_path / "nope")])
+    assert code == 2 and "nope" in err
+
+
+def test_missing_text_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == 2
+
+
+def test_stdin_mode_prints_one_object_per_line(capsys, monkeypatch):
+    lines = ["亲，我们发顺丰哦", "加我微信", "", "只能在拼多多平台下单哦"]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, _ = run(capsys, ["check", "-", "--platform", "pdd", "--json"])
+    assert code == 1
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["ok"] for r in results] == [True, False, True, True]
+
+
+def test_stdin_mode_all_ok_exits_0(capsys, monkeypatch):
+    data = "好的亲\n已经发货了\n".encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, _ = run(capsys, ["check", "-", "--platform", "jd", "--json"])
+    assert code == 0
+    assert len(out.splitlines()) == 2
+
+
+def test_shop_option(capsys):
+    code, out, _ = run(capsys, ["check", "优衣库也有类似款", "--platform", "tmall", "--shop", "qingzhou", "--json"])
+    assert code == 1
+    assert json.loads(out)["violations"][0]["rule"] == "qingzhou-competitor-brands"
+    code, _, _ = run(capsys, ["check", "优衣库也有类似款", "--platform", "tmall", "--json"])
+    assert code == 0

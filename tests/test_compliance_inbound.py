@@ -1,0 +1,106 @@
+"""The customer's message: escalation words ask for a human; some requests pick the compliant template."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.compliance import TOPICS, analyze_inbound, default_rulebook
+from suggest.errors import ScopeError
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "再不处理我就去投诉你们",
+        "我要打12315",
+        "找消协评理",
+        "不给退就给差评",
+        "不退款我就报警",
+        "我已经找工商了",
+        "我会请律师起诉你们",
+        "小二介入吧",
+        "已经向消费者协会反映了",
+        "不给我退款我就给你们打一星",
+        "我要曝光你们",
+        "你们这是欺诈，退一赔三",
+    ],
+)
+def test_escalation_words_need_a_human(message):
+    inbound = analyze_inbound(message, "tmall")
+    assert inbound.needs_human
+    assert inbound.reasons
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "这件有M码吗",
+        "什么时候发货",
+        "能开发票吗",
+        "我想退货",
+        "衣服收到了，很喜欢",
+        "我给了五星好评",
+        "可以用花呗吗",
+        "运费谁出",
+        "尺码偏大还是偏小",
+        "身高165 体重110斤选多大",  # 110 is a weight here, not the police
+        "这件315元贵了",
+        "能直接买吗 不想拼",
+    ],
+)
+def test_ordinary_messages_do_not(message):
+    inbound = analyze_inbound(message, "tmall")
+    assert not inbound.needs_human
+    assert inbound.topics == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("加个微信吧", "contact_request"),
+        ("有vx吗", "contact_request"),
+        ("你们电话多少", "contact_request"),
+        ("老板加个好友，以后直接找你买", "contact_request"),
+        ("QQ多少", "contact_request"),
+        ("加个v", "contact_request"),
+        ("留个手机号给我", "contact_request"),
+        ("帮我朋友查一下订单", "others_order"),
+        ("我老婆拍的那单到哪了", "others_order"),
+        ("我换了个账号，之前的订单帮我看看", "others_order"),
+        ("之前那个号不用了", "others_order"),
+        ("我用我妈的号下的单", "others_order"),
+        ("帮我查一下这个手机号下的订单", "others_order"),
+        ("能不能私下转账便宜点", "offplatform_pay"),
+        ("我微信付款给你行吗", "offplatform_pay"),
+        ("直接转给你可以吗", "offplatform_pay"),
+        ("不走平台便宜点吗", "offplatform_pay"),
+        ("我发红包给你", "offplatform_pay"),
+    ],
+)
+def test_topics(message, topic):
+    inbound = analyze_inbound(message, "pdd")
+    assert topic in inbound.topics
+    assert inbound.topics <= set(TOPICS)
+
+
+def test_buying_for_someone_is_not_another_accounts_order():
+    assert "others_order" not in analyze_inbound("给我老婆买的，她穿大了想换", "tmall").topics
+
+
+def test_topics_survive_evasion():
+    assert "contact_request" in analyze_inbound("加个薇.信", "tmall").topics
+
+
+def test_alipay_payment_question_is_not_off_platform_on_tmall():
+    assert "offplatform_pay" not in analyze_inbound("可以用支付宝付款吗", "tmall").topics
+
+
+def test_unknown_platform():
+    with pytest.raises(ScopeError):
+        default_rulebook().analyze_inbound("你好", "kuaishou")
+
+
+def test_to_dict():
+    data = analyze_inbound("不给退就给差评，加你微信", "tmall").to_dict()
+    assert data["needs_human"] is True
+    assert "contact_request" in data["topics"]

@@ -1,0 +1,222 @@
+"""Loading rule files: defaults, fallbacks, shop overrides, and errors that name file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from suggest.compliance import DEFAULT_RULES_DIR, load_rules
+from suggest.errors import KnowledgeError
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    """A knowledge directory whose rules/ is a copy of the defaults."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_RULES_DIR, knowledge / "rules")
+    return knowledge
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def add_rule(knowledge: Path, platform: str, rule_yaml: str) -> Path:
+    """Append one rule (YAML text indented for a list item) to a platform file; return its path."""
+    path = knowledge / "rules" / f"{platform}.yaml"
+    text = path.read_text(encoding="utf-8")
+    if "\nrules:" not in text:
+        text += "\nrules:\n"
+    path.write_text(text.rstrip("\n") + "\n" + rule_yaml, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_defaults_load_for_every_platform():
+    book = load_rules(None)
+    assert book.platforms == ("tmall", "taobao", "pdd", "douyin", "jd")
+    for platform in book.platforms:
+        ids = [r.id for r in book.rules_for(platform)]
+        assert "contact-wechat" in ids and len(ids) == len(set(ids))
+    assert "pdd-forbidden-words" in [r.id for r in book.rules_for("pdd")]
+    assert "pdd-forbidden-words" not in [r.id for r in book.rules_for("tmall")]
+
+
+def test_knowledge_dir_without_rules_falls_back_to_defaults(tmp_path):
+    (tmp_path / "faq").mkdir()
+    book = load_rules(tmp_path)
+    assert not book.check("加我微信", "tmall").ok
+
+
+def test_knowledge_dir_with_rules_uses_them(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    add_rule(
+        knowledge,
+        "jd",
+        "  - id: jd-no-gift-promise\n    message: 不要承诺赠品\n    severity: minor\n    action: flag\n    terms: [送赠品]\n",
+    )
+    book = load_rules(knowledge)
+    assert book.check("下单送赠品", "jd").rules == ["jd-no-gift-promise"]
+    assert book.check("下单送赠品", "tmall").ok
+
+
+def test_missing_knowledge_dir_is_an_error(tmp_path):
+    with pytest.raises(KnowledgeError):
+        load_rules(tmp_path / "nowhere")
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = write(knowledge / "rules" / "jd.yaml", "platform: jd\nown_names: [京东\nrules: []\n")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.path == str(path)
+    assert exc.value.line in (2, 3)
+    assert str(exc.value).startswith(f"{path}:{exc.value.line}:")
+
+
+def test_unknown_key_names_its_line(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = add_rule(
+        knowledge,
+        "douyin",
+        "  - id: douyin-x\n    message: 测试\n    severity: minor\n    action: flag\n    term: [测试词]\n",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "term: [测试词]")
+    assert "did you mean 'terms'" in str(exc.value)
+    assert str(exc.value).startswith(f"{path}:{exc.value.line}:")
+
+
+def test_bad_regex_names_the_pattern_line(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = add_rule(
+        knowledge,
+        "tmall",
+        "  - id: tmall-x\n    message: 测试\n    severity: minor\n    action: flag\n"
+        "    patterns:\n      - '发票'\n      - '(未闭合'\n",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "(未闭合")
+    assert "not a valid regex" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("severity", "fatal", "severity must be one of"),
+        ("action", "delete", "action must be one of"),
+    ],
+)
+def test_bad_enum_values_name_their_line(tmp_path, field, value, message):
+    knowledge = copy_rules(tmp_path)
+    rule = {"severity": "minor", "action": "flag"}
+    rule[field] = value
+    path = add_rule(
+        knowledge,
+        "taobao",
+        f"  - id: taobao-x\n    message: 测试\n    severity: {rule['severity']}\n    action: {rule['action']}\n    terms: [测试]\n",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, f"{field}: {value}")
+    assert message in str(exc.value)
+
+
+def test_rule_without_matchers_and_duplicate_ids(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = add_rule(knowledge, "jd", "  - id: jd-x\n    message: 测试\n    severity: minor\n    action: flag\n")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "id: jd-x")
+    assert "neither 'terms' nor 'patterns'" in str(exc.value)
+
+    knowledge = copy_rules(tmp_path / "again")
+    rule = "  - id: jd-y\n    message: 测试\n    severity: minor\n    action: flag\n    terms: [测试]\n"
+    path = add_rule(knowledge, "jd", rule + rule)
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert "already used" in str(exc.value)
+    assert exc.value.path == str(path)
+
+
+def test_variant_under_two_words_names_its_line(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = knowledge / "rules" / "common.yaml"
+    text = path.read_text(encoding="utf-8").replace("  qq: [扣扣,", "  qq: [薇信, 扣扣,", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "qq: [薇信")
+    assert "already an alias" in str(exc.value)
+
+
+def test_missing_platform_file_is_an_error(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    (knowledge / "rules" / "jd.yaml").unlink()
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert "jd.yaml is missing" in str(exc.value)
+
+
+def test_platform_file_must_name_its_platform(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = knowledge / "rules" / "jd.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("platform: jd", "platform: pdd"), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "platform: pdd")
+
+
+def test_shop_file_adds_and_disables_overridable_rules(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    write(
+        knowledge / "rules" / "shops" / "demo.yaml",
+        "shop: demo\ndisable: [promise-delivery-date]\nrules:\n"
+        "  - id: demo-brand\n    message: 提到竞品\n    severity: minor\n    action: flag\n    terms: [竞品牌]\n",
+    )
+    book = load_rules(knowledge)  # no rule files of its own: defaults + its shop overrides
+    promise = "亲，保证明天一定能送到您手上"
+    assert not book.check(promise, "tmall").ok
+    assert book.check(promise, "tmall", shop="demo").ok
+    assert book.check("竞品牌也不错", "tmall", shop="demo").rules == ["demo-brand"]
+    assert book.check("竞品牌也不错", "tmall").ok
+    assert book.check("竞品牌也不错", "tmall", shop="someone-else").ok
+
+
+def test_shop_cannot_disable_a_platform_rule(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    path = write(
+        knowledge / "rules" / "shops" / "demo.yaml",
+        "shop: demo\ndisable:\n  - out-of-stock-wording\n  - contact-wechat\n",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.path == str(path)
+    assert exc.value.line == line_of(path, "- out-of-stock-wording")
+    assert "not marked overridable" in str(exc.value)
+
+
+def test_shop_disabling_an_unknown_rule_names_its_line(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    path = write(knowledge / "rules" / "shops" / "demo.yaml", "shop: demo\ndisable: [no-such-rule]\n")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "no-such-rule")
+
+
+def test_default_demo_shop_override_loads():
+    book = load_rules(None)
+    assert "qingzhou-competitor-brands" in [r.id for r in book.rules_for("tmall", "qingzhou")]
+    assert "qingzhou-competitor-brands" not in [r.id for r in book.rules_for("jd", "qingzhou")]

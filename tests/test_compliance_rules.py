@@ -1,0 +1,215 @@
+"""The default rules: every category, every evasion, the context cases, spans and actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.compliance import CheckResult, FilterOutcome, default_rulebook
+from suggest.errors import ScopeError
+
+
+@pytest.fixture(scope="module")
+def book():
+    return default_rulebook()
+
+
+def rules_of(book, text, platform):
+    return book.check(text, platform).rules
+
+
+@pytest.mark.parametrize(
+    ("platform", "text", "rule"),
+    [
+        # invoices
+        ("tmall", "亲，这款是特价商品，不开发票的哦", "invoice-refuse"),
+        ("pdd", "发票不能开，我们小本生意", "invoice-refuse"),
+        ("tmall", "开发票需要另外加6个点的税点哦", "invoice-charge"),
+        ("taobao", "发票可以开，快递费到付", "invoice-postage"),
+        ("tmall", "亲，财务这几天休假，发票要等她回来才能开", "invoice-delay"),
+        ("taobao", "本月额度用完了，下个月给您开", "invoice-delay"),
+        ("jd", "发票我们只开公司抬头，个人不能开", "invoice-company-only"),
+        ("taobao", "发票只能开办公用品，不能开衣服", "invoice-other-content"),
+        ("jd", "只能给您开个收据", "invoice-receipt-instead"),
+        # stock, free shipping, orders, payment
+        ("tmall", "亲，这款暂时缺货，要等一周", "out-of-stock-wording"),
+        ("douyin", "这款不包邮，运费需要您自己出", "free-shipping-contradiction"),
+        ("taobao", "我帮您把订单取消掉，您重新拍", "close-order-for-buyer"),
+        ("tmall", "不好意思，我们店不支持信用卡付款", "refuse-credit-or-instalment"),
+        ("jd", "这款不支持分期，只能全款", "refuse-credit-or-instalment"),
+        ("douyin", "转账到我银行卡，给您打九折", "offline-payment"),
+        ("taobao", "给您发个微信红包作为补偿", "offplatform-compensation"),
+        # outside contact
+        ("tmall", "加我微信吧，发您更多款式", "contact-wechat"),
+        ("tmall", "我们的QQ是 12345678，售后找我", "contact-qq"),
+        ("taobao", "您把手机号发我一下，我让仓库直接联系您", "contact-phone"),
+        ("tmall", "有事打 13912345678", "phone-number"),
+        ("taobao", "加个好友，以后有新款第一时间通知您", "contact-other"),
+        ("jd", "我们的官网 www.xxx-home.com 有更多型号", "link-outside"),
+        ("tmall", "您去拼多多搜一下同款", "other-platform-name"),
+        # buyer data, rudeness, promises
+        ("tmall", "亲，您朋友的订单已经发货了，单号是YT1234567890", "leak-buyer-data"),
+        ("taobao", "你有病吧，问了八百遍", "insult"),
+        ("tmall", "说了多少遍了，尺码表自己看详情", "rude-phrasing"),
+        ("tmall", "亲，保证明天一定能送到您手上", "promise-delivery-date"),
+        ("tmall", "吊牌剪了也能退，放心买", "promise-refund-beyond-policy"),
+        # platform-specific
+        ("tmall", "我给您改个价，便宜10块", "tmall-no-price-change"),
+        ("pdd", "亲，可以用支付宝付款的", "pdd-forbidden-words"),
+        ("pdd", "给您发京东快递，更快一些", "pdd-forbidden-words"),
+        ("pdd", "就在我们实体店，来店里拿也行", "pdd-offline-pickup"),
+        ("pdd", "您到杭州市余杭区文一西路588号门口取一下就行", "pdd-pickup-address"),
+    ],
+)
+def test_each_category_is_caught(book, platform, text, rule):
+    assert rule in rules_of(book, text, platform)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("加我①③⑧①②③④⑤⑥⑦⑧", "phone-number"),
+        ("电话一三八一二三四五六七八", "phone-number"),
+        ("电话：壹叁玖 壹贰叁肆 伍陆柒捌", "phone-number"),
+        ("加我微.信", "contact-wechat"),
+        ("加我微 信", "contact-wechat"),
+        ("加我薇信", "contact-wechat"),
+        ("加我V信", "contact-wechat"),
+        ("加 vx：shop888", "contact-wechat"),
+        ("加我 wx 有优惠", "contact-wechat"),
+        ("加我威信", "contact-wechat"),
+        ("聯繫我們的微信號", "contact-wechat"),
+        ("加我微\u200b信", "contact-wechat"),
+        ("ＶＸ：ｓｈｏｐ６６６", "contact-wechat"),
+        ("扣扣 3456789012", "contact-qq"),
+        ("淘.宝.上也有", "other-platform-name"),
+        ("淘\u200c宝上搜店名", "other-platform-name"),
+        ("轉賬到我的支付寶，不用走平台", "offline-payment"),
+    ],
+)
+def test_evasions_are_caught(book, text, rule):
+    platform = "jd"  # none of these names is JD's own
+    assert rule in rules_of(book, text, platform)
+
+
+@pytest.mark.parametrize(
+    ("platform", "text"),
+    [
+        ("tmall", "您可以用支付宝付款"),
+        ("taobao", "支付宝付款和花呗都可以"),
+        ("tmall", "运费我们承担，发票随后补寄"),
+        ("pdd", "只能在拼多多平台下单哦"),
+        ("tmall", "亲，我们天猫店铺全国包邮，偏远地区除外"),
+        ("jd", "京东物流，211限时达"),
+        ("douyin", "您好，我们抖音小店所有商品都支持七天无理由退货"),
+        ("tmall", "我们默认发中通，需要顺丰的话补差价10元"),
+        ("taobao", "三通一达都可以发，默认中通"),
+        ("tmall", "这款支持花呗分期，下单时选择分期就行"),
+        ("tmall", "白色XL断码了，3天内补货，您可以先收藏"),
+        ("tmall", "身高170体重65，建议拍L码，这款价格是139元"),
+        ("jd", "您的订单号是 2875634198723451234，已安排出库"),
+        ("tmall", "已经有1200多位买家购买了这款"),
+        ("douyin", "可以用微信支付或者支付宝，在抖音下单页选择就行"),
+        ("douyin", "咱们家发货很快，手慢无哦"),
+        ("pdd", "今天猫粮满两袋有优惠"),
+        ("tmall", "亲，订单需要下单账号来咨询哦，为了保护隐私不能查询他人订单"),
+        ("tmall", "我们这边没法帮您取消订单哦，需要您用下单账号自己申请"),
+        ("pdd", "https://mobile.yangkeduo.com/goods.html?goods_id=123 这是我们店的宝贝链接"),
+        # warnings against going off-platform are the compliant reply
+        ("tmall", "为了您的账户安全，请不要私下转账"),
+        ("tmall", "请不要添加任何自称客服的微信，谨防诈骗"),
+        ("pdd", "亲，我们是工厂直发，没有线下门店"),
+        # negations and policy that contain a trigger word
+        ("tmall", "这个不是缺货，是断码，L码下周到"),
+        ("tmall", "质量问题的话用过也可以退"),
+        ("tmall", "没有发票抬头的话默认开个人"),
+        ("douyin", "物流的权威信息以快递官网为准"),
+        ("jd", "亲，USB充电线长1.5米"),
+    ],
+)
+def test_hard_allowed_replies_pass(book, platform, text):
+    result = book.check(text, platform)
+    assert result.ok, result.to_dict()
+
+
+def test_alipay_depends_on_platform_and_context(book):
+    assert book.check("您可以用支付宝付款", "tmall").ok
+    assert not book.check("您可以用支付宝付款", "pdd").ok
+    assert "offline-payment" in rules_of(book, "转账到我的支付宝，不用走平台", "tmall")
+
+
+def test_own_platform_name_is_fine_other_names_are_not(book):
+    text = "只能在拼多多平台下单哦"
+    assert book.check(text, "pdd").ok
+    for platform in ("tmall", "taobao", "douyin", "jd"):
+        assert "other-platform-name" in rules_of(book, text, platform)
+
+
+def test_courier_named_after_a_platform_is_forbidden_only_on_pdd(book):
+    assert book.check("京东快递也可以发，需要补差价", "taobao").ok
+    assert "pdd-forbidden-words" in rules_of(book, "京东快递也可以发，需要补差价", "pdd")
+
+
+def test_own_domain_links_are_fine(book):
+    assert book.check("https://detail.tmall.com/item.htm?id=1", "tmall").ok
+    assert "link-outside" in rules_of(book, "https://detail.tmall.com/item.htm?id=1", "pdd")
+
+
+def test_spans_are_in_original_text_coordinates(book):
+    text = "亲～有问题加我 薇\u200b信：abc123 哦"
+    result = book.check(text, "tmall")
+    [violation] = [v for v in result.violations if v.rule == "contact-wechat"]
+    start, end = violation.span
+    assert text[start:end].startswith("薇\u200b信")
+    phone = "电话①③⑧①②③④⑤⑥⑦⑧，谢谢"
+    [number] = [v for v in book.check(phone, "jd").violations if v.rule == "phone-number"]
+    assert phone[number.span[0] : number.span[1]] == "①③⑧①②③④⑤⑥⑦⑧"
+
+
+def test_to_dict_has_the_documented_shape(book):
+    result = book.check("加我微信", "pdd")
+    data = result.to_dict()
+    assert set(data) == {"ok", "violations"}
+    assert data["ok"] is False
+    for v in data["violations"]:
+        assert {"rule", "message", "span"} <= set(v)
+        assert isinstance(v["span"], list) and len(v["span"]) == 2
+    assert CheckResult().to_dict() == {"ok": True, "violations": []}
+
+
+def test_apply_drops_masks_and_flags(book):
+    dropped = book.apply("加我微信吧", "tmall")
+    assert isinstance(dropped, FilterOutcome)
+    assert dropped.text is None and dropped.dropped
+    assert "contact-wechat" in dropped.dropped_by
+
+    masked = book.apply("您的收件电话13812345678已核对", "tmall")
+    assert masked.text == "您的收件电话***********已核对"
+    assert not masked.dropped and not masked.needs_human
+
+    flagged = book.apply("亲，保证明天一定能送到您手上", "tmall")
+    assert flagged.text == "亲，保证明天一定能送到您手上"
+    assert flagged.needs_human
+
+    fine = book.apply("亲，我们发顺丰哦", "tmall")
+    assert fine.text == "亲，我们发顺丰哦" and not fine.needs_human and not fine.violations
+
+
+def test_unknown_platform_names_the_known_ones(book):
+    with pytest.raises(ScopeError) as exc:
+        book.check("你好", "kuaishou")
+    for platform in ("tmall", "taobao", "pdd", "douyin", "jd"):
+        assert platform in str(exc.value)
+
+
+def test_require_compliant_names_file_line_and_rule(book):
+    from suggest.errors import ComplianceError
+
+    book.require_compliant("亲，我们发顺丰哦", ["tmall", "pdd"], path="templates/a.yaml", line=3)
+    with pytest.raises(ComplianceError) as exc:
+        book.require_compliant("可以用支付宝付款", ["tmall", "pdd"], path="templates/a.yaml", line=7)
+    assert str(exc.value).startswith("templates/a.yaml:7:")
+    assert "pdd-forbidden-words" in str(exc.value) and "pdd" in str(exc.value)
+
+
+def test_empty_text_is_ok(book):
+    assert book.check("", "tmall").ok
