@@ -1,39 +1,68 @@
 """The contract between the engine and the compliance filter.
 
-Every candidate reply goes through `ReplyFilter.apply` before it is suggested or sent. The
-real filter is `suggest.compliance.RuleBook`; `PassThrough` exists for knowledge bases used in
-isolation (tests of ranking alone).
+Every candidate reply goes through `ReplyFilter.apply` before it is suggested or sent, and the
+customer's own message through `analyze_inbound`. The real filter is
+`suggest.compliance.RuleBook`; `PassThrough` serves ranking-only uses such as evaluation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
-
-@dataclass(frozen=True)
-class Verdict:
-    text: str | None  # None: the candidate must not be sent at all
-    rules: tuple[str, ...] = ()  # ids of the rules that matched
-    needs_human: bool = False
-
-
-@dataclass(frozen=True)
-class InboundSignals:
-    needs_human: bool = False
-    reasons: tuple[str, ...] = ()
-    topics: frozenset[str] = field(default_factory=frozenset)
+from suggest.compliance import FilterOutcome, Inbound, RuleBook, load_rules
+from suggest.knowledge import KnowledgeBase, fill
 
 
 class ReplyFilter(Protocol):
-    def verdict(self, text: str, platform: str, shop: str | None) -> Verdict: ...
+    def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome: ...
 
-    def inbound(self, message: str, platform: str) -> InboundSignals: ...
+    def analyze_inbound(self, message: str, platform: str) -> Inbound: ...
 
 
 class PassThrough:
-    def verdict(self, text: str, platform: str, shop: str | None) -> Verdict:
-        return Verdict(text)
+    def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome:
+        return FilterOutcome(text=text, needs_human=False)
 
-    def inbound(self, message: str, platform: str) -> InboundSignals:
-        return InboundSignals()
+    def analyze_inbound(self, message: str, platform: str) -> Inbound:
+        return Inbound(needs_human=False)
+
+
+# Checked rule books by knowledge digest. The digest covers the content of every knowledge and
+# rule file, so an unchanged knowledge base (a reload that changed nothing) reuses its rules.
+_CHECKED: dict[str, RuleBook] = {}
+
+
+def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
+    """The rules of this knowledge base, after checking that every template obeys them."""
+    book = _CHECKED.get(kb.digest)
+    if book is None:
+        book = load_rules(kb.root)
+        check_templates(kb, book)
+        if len(_CHECKED) >= 8:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[kb.digest] = book
+    return book
+
+
+def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
+    """A template must be sendable on every platform it is scoped to, with any product's facts.
+
+    Raises ComplianceError naming the template's file, line and the rule it breaks.
+    """
+    for entry in kb.entries:
+        if entry.kind != "template":
+            continue
+        scoped = entry.products or kb.products.keys()
+        # No product at all is a context too: then the fallback (or shop facts) is sent.
+        products = [{}, *(kb.products[p].facts for p in scoped)]
+        shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
+        for shop in shops:
+            platforms = sorted(entry.platforms or shop.platforms)
+            texts = {
+                text
+                for facts in products
+                for source in (entry.answer, entry.fallback)
+                if source and (text := fill(source, facts, shop.facts)) is not None
+            }
+            for text in sorted(texts):
+                book.require_compliant(text, platforms, path=entry.file, line=entry.line, shop=shop.id)

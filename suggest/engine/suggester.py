@@ -15,7 +15,7 @@ import numpy as np
 
 from suggest.config import PLATFORMS, Settings
 from suggest.embedding import Embedder, load_embedder
-from suggest.engine.filters import PassThrough, ReplyFilter
+from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
 from suggest.engine.results import Dropped, Source, SuggestResult, Suggestion
@@ -93,7 +93,7 @@ class Suggester:
         self._product(product)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
-        inbound = self.filter.inbound(message, platform)
+        inbound = self.filter.analyze_inbound(message, platform)
         product = product or self.products.find(message)
         result = SuggestResult(
             message=message,
@@ -108,6 +108,7 @@ class Suggester:
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
         ranked = self.rank(analysis.canonical, analysis.terms, platform, shop, product)
+        ranked = self._topics_first(ranked, inbound.topics)
         seen_texts: set[str] = set()
         for scored in ranked:
             if scored.probability < self.threshold or len(result.suggestions) >= limit:
@@ -116,16 +117,17 @@ class Suggester:
             text = self.render(entry, shop, product)
             if text is None or text in seen_texts:
                 continue
-            verdict = self.filter.verdict(text, platform, shop)
+            outcome = self.filter.apply(text, platform, shop)
             source = Source(entry.kind, entry.id)
-            if verdict.text is None:
-                result.dropped.append(Dropped(source, text, verdict.rules))
+            rules = tuple(v.rule for v in outcome.violations)
+            if outcome.text is None:
+                result.dropped.append(Dropped(source, text, rules))
                 continue
-            if verdict.needs_human and not result.needs_human:
+            if outcome.needs_human:
                 result.needs_human = True
-                result.flags.extend(f"reply:{rule}" for rule in verdict.rules)
-            seen_texts.add(verdict.text)
-            result.suggestions.append(Suggestion(verdict.text, scored.probability, source))
+                result.flags.extend(f"reply:{rule}" for rule in rules if f"reply:{rule}" not in result.flags)
+            seen_texts.add(outcome.text)
+            result.suggestions.append(Suggestion(outcome.text, scored.probability, source))
         return result
 
     def rank(
@@ -136,6 +138,16 @@ class Suggester:
         probabilities = self.fusion.probability(candidates.features)
         order = np.argsort(-probabilities, kind="stable")
         return [Scored(int(candidates.entries[i]), float(probabilities[i])) for i in order]
+
+    def _topics_first(self, ranked: list[Scored], topics: frozenset[str]) -> list[Scored]:
+        """When the buyer asks for something a platform forbids (WeChat, another account's order,
+        paying outside), the template written for exactly that answers first, whatever the
+        similarity says: the other candidates are where a non-compliant reply would come from."""
+        if not topics or not ranked:
+            return ranked
+        best = ranked[0].probability
+        first = [Scored(s.entry, max(s.probability, best)) for s in ranked if self.kb.entries[s.entry].topics & topics]
+        return first + [s for s in ranked if not self.kb.entries[s.entry].topics & topics]
 
     def candidates(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
@@ -186,8 +198,8 @@ class Suggester:
 
 
 def default_filter(kb: KnowledgeBase) -> ReplyFilter:
-    """The compliance rule book of this knowledge base (issue: compliance filter)."""
-    return PassThrough()
+    """The compliance rule book of this knowledge base; its templates must pass it."""
+    return knowledge_rulebook(kb)
 
 
 __all__ = ["Suggester"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from suggest import __version__
 from suggest.config import PLATFORMS, REPO_ROOT
+from suggest.compliance.inbound import TOPICS
 from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
@@ -27,7 +28,7 @@ STAGES = {"presale", "aftersale", "general"}
 DEFAULT_RULES = REPO_ROOT / "knowledge" / "rules"
 DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
 
-_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", LINE}
+_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics", LINE}
 _PRODUCT_KEYS = {"id", "name", "aliases", "facts", LINE}
 _SHOP_KEYS = {"id", "name", "platforms", "facts", LINE}
 
@@ -221,6 +222,10 @@ def _template(
     unknown = sorted(scoped_shops - set(shops))
     if unknown:
         raise KnowledgeError(path, line, f"template {entry_id!r} names unknown shop {unknown[0]!r}")
+    topics = frozenset(_texts(path, item, "topics"))
+    unknown = sorted(topics - set(TOPICS))
+    if unknown:
+        raise KnowledgeError(path, line, f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(TOPICS))})")
     return Entry(
         id=entry_id,
         kind="template",
@@ -232,6 +237,7 @@ def _template(
         platforms=_platforms(path, item),
         products=scoped_products,
         shops=scoped_shops,
+        topics=topics,
         file=str(path),
         line=line or 0,
     )

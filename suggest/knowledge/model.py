@@ -41,6 +41,8 @@ class Entry:
     platforms: frozenset[str] = frozenset()  # empty: every platform
     products: frozenset[str] = frozenset()
     shops: frozenset[str] = frozenset()
+    # Inbound topics (suggest.compliance.TOPICS) this answer is the compliant reply to.
+    topics: frozenset[str] = frozenset()
     file: str = ""
     line: int = 0
 
