@@ -71,7 +71,7 @@ def test_malformed_knowledge_names_file_and_line(cli_env, capsys, knowledge_dir:
     (knowledge_dir / "templates" / "main.yaml").write_text("- id: x\n  questions: [在吗]\n  answr: 在\n", encoding="utf-8")
     assert main(["build", *cli_env]) == 1
     err = capsys.readouterr().err
-    assert f"{knowledge_dir / 'templates' / 'main.yaml'}:1: unknown field 'answr'" in err
+    assert f"{knowledge_dir / 'templates' / 'main.yaml'}:3: unknown field 'answr'" in err
 
 
 def test_build_then_ask_uses_the_built_index(cli_env, capsys, tmp_path: Path):

@@ -33,7 +33,7 @@ def test_fill_uses_product_then_shop_facts():
 
 BROKEN = [
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  questions: [\n", 5, "invalid YAML"),
-    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  quesitons: [在吗]\n  answer: x\n", 4, "unknown field 'quesitons'"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  quesitons: [在吗]\n  answer: x\n", 5, "unknown field 'quesitons'"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  platforms: [amazon]\n", 1, "unknown platform 'amazon'"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: a\n  questions: [你好]\n  answer: 你好\n", 4, "already used"),
     ("templates/main.yaml", "- id: a\n  questions: []\n  answer: 在的\n", 1, "no example questions"),

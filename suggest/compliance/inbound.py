@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from suggest.compliance.located_yaml import LDict
+from suggest.knowledge.yaml_lines import LDict
 from suggest.compliance.matcher import CompiledRules
 from suggest.compliance.normalize import Normalized
 from suggest.compliance.parse_rules import ID_RE, check_keys, parse_matcher, require_mapping, text_field

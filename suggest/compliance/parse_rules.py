@@ -1,4 +1,4 @@
-"""Validate one rule entry (or a matcher entry of the inbound file) read by located_yaml.
+"""Validate one rule entry (or a matcher entry of the inbound file) read by suggest.knowledge.yaml_lines.
 
 Errors name the file and the line of the key or list item at fault: rule files are edited by
 hand, and "rules/pdd.yaml:41: pattern 3 is not a valid regex" is what lets someone fix it.
@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from suggest.compliance.located_yaml import LDict, LList
+from suggest.knowledge.yaml_lines import LDict, LList
 from suggest.compliance.normalize import BOUNDARY, fold_pattern, normalize
 from suggest.compliance.rule import ACTIONS, DEFAULT_WINDOW, SEVERITIES, Pattern, Rule
 from suggest.errors import KnowledgeError

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from suggest.compliance import located_yaml
+from suggest.knowledge import yaml_lines
 from suggest.compliance.inbound import InboundSpec, parse_inbound
-from suggest.compliance.located_yaml import LDict, LList
+from suggest.knowledge.yaml_lines import LDict, LList
 from suggest.compliance.parse_rules import (
     check_keys,
     parse_rule_list,
@@ -107,7 +107,7 @@ def read_shop_files(directory: Path, known_platforms: tuple[str, ...]) -> dict[s
 
 
 def _document(path: Path) -> LDict:
-    doc = located_yaml.load(path)
+    doc = yaml_lines.load(path)
     if doc is None:
         doc = LDict()
         doc.line = 1

@@ -15,12 +15,11 @@ from typing import Any
 
 from suggest import __version__
 from suggest.config import PLATFORMS, REPO_ROOT
-from suggest.compliance.inbound import TOPICS
 from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop
-from suggest.knowledge.yaml_lines import LINE, line_of, load_yaml
+from suggest.knowledge.yaml_lines import LDict, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -28,9 +27,9 @@ STAGES = {"presale", "aftersale", "general"}
 DEFAULT_RULES = REPO_ROOT / "knowledge" / "rules"
 DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
 
-_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics", LINE}
-_PRODUCT_KEYS = {"id", "name", "aliases", "facts", LINE}
-_SHOP_KEYS = {"id", "name", "platforms", "facts", LINE}
+_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics"}
+_PRODUCT_KEYS = {"id", "name", "aliases", "facts"}
+_SHOP_KEYS = {"id", "name", "platforms", "facts"}
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:
@@ -76,74 +75,72 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []
 
 
-def _mapping(path: Path, item: Any, what: str, parent_line: int | None = None) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise KnowledgeError(path, parent_line, f"each {what} must be a mapping (key: value), found {type(item).__name__}")
+def _mapping(path: Path, item: Any, what: str, line: int | None) -> LDict:
+    if not isinstance(item, LDict):
+        raise KnowledgeError(path, line, f"each {what} must be a mapping (key: value), found {type(item).__name__}")
     return item
 
 
-def _text(path: Path, item: dict[str, Any], key: str, required: bool = True) -> str:
+def _text(path: Path, item: LDict, key: str, required: bool = True) -> str:
     value = item.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise KnowledgeError(path, line_of(item), f"missing or empty {key!r}")
+            raise KnowledgeError(path, item.line, f"missing or empty {key!r}")
         return ""
     if isinstance(value, (dict, list)):
-        raise KnowledgeError(path, line_of(item), f"{key!r} must be text")
+        raise KnowledgeError(path, item.line_of(key), f"{key!r} must be text")
     return str(value).strip()
 
 
-def _texts(path: Path, item: dict[str, Any], key: str) -> tuple[str, ...]:
+def _texts(path: Path, item: LDict, key: str) -> tuple[str, ...]:
     value = item.get(key) or []
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
-        raise KnowledgeError(path, line_of(item), f"{key!r} must be a list of texts")
+        raise KnowledgeError(path, item.line_of(key), f"{key!r} must be a list of texts")
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
-def _unknown_keys(path: Path, item: dict[str, Any], allowed: set[str]) -> None:
+def _unknown_keys(path: Path, item: LDict, allowed: set[str]) -> None:
     unknown = sorted(set(item) - allowed)
     if unknown:
         raise KnowledgeError(
-            path, line_of(item), f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed - {LINE}))})"
+            path, item.line_of(unknown[0]), f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
         )
 
 
-def _facts(path: Path, item: dict[str, Any]) -> MappingProxyType[str, str]:
+def _facts(path: Path, item: LDict) -> MappingProxyType[str, str]:
     raw = item.get("facts") or {}
     if not isinstance(raw, dict):
-        raise KnowledgeError(path, line_of(item), "'facts' must be a mapping of key: text")
+        raise KnowledgeError(path, item.line, "'facts' must be a mapping of key: text")
     facts = {}
     for key, value in raw.items():
-        if key == LINE:
-            continue
         if not isinstance(key, str) or not FACT_KEY.match(key):
-            raise KnowledgeError(path, line_of(raw), f"fact key {key!r} must be snake_case ASCII")
+            raise KnowledgeError(path, raw.line_of(key), f"fact key {key!r} must be snake_case ASCII")
         if isinstance(value, (dict, list)):
             value = "、".join(str(v) for v in value) if isinstance(value, list) else None
             if value is None:
-                raise KnowledgeError(path, line_of(raw), f"fact {key!r} must be text")
+                raise KnowledgeError(path, raw.line_of(key), f"fact {key!r} must be text")
         facts[key] = "" if value is None else str(value).strip()
     return MappingProxyType(facts)
 
 
-def _platforms(path: Path, item: dict[str, Any]) -> frozenset[str]:
+def _platforms(path: Path, item: LDict) -> frozenset[str]:
     platforms = frozenset(p.lower() for p in _texts(path, item, "platforms"))
     unknown = sorted(platforms - set(PLATFORMS))
     if unknown:
-        raise KnowledgeError(path, line_of(item), f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
+        raise KnowledgeError(path, item.line, f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
     return platforms
 
 
 def _load_shops(root: Path) -> dict[str, Shop]:
     shops: dict[str, Shop] = {}
     for path in _yaml_files(root / "shops"):
-        item = _mapping(path, load_yaml(path), "shop file", 1)
+        item = _mapping(path, load(path), "shop file", 1)
         _unknown_keys(path, item, _SHOP_KEYS)
         shop_id = _text(path, item, "id")
         if shop_id != path.stem or not ID.match(shop_id):
-            raise KnowledgeError(path, line_of(item), f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
+            raise KnowledgeError(path, item.line, f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
         platforms = _platforms(path, item) or frozenset(PLATFORMS)
         shops[shop_id] = Shop(
             id=shop_id,
@@ -157,17 +154,17 @@ def _load_shops(root: Path) -> dict[str, Shop]:
 def _load_products(root: Path) -> dict[str, Product]:
     products: dict[str, Product] = {}
     for path in _yaml_files(root / "products"):
-        items = load_yaml(path) or []
+        items = load(path) or []
         if not isinstance(items, list):
             raise KnowledgeError(path, 1, "a products file must be a list of products")
-        for raw in items:
-            item = _mapping(path, raw, "product")
+        for n, raw in enumerate(items):
+            item = _mapping(path, raw, "product", items.line_of(n))
             _unknown_keys(path, item, _PRODUCT_KEYS)
             product_id = _text(path, item, "id")
             if not ID.match(product_id):
-                raise KnowledgeError(path, line_of(item), f"product id {product_id!r} must be [a-z0-9-]")
+                raise KnowledgeError(path, item.line, f"product id {product_id!r} must be [a-z0-9-]")
             if product_id in products:
-                raise KnowledgeError(path, line_of(item), f"duplicate product id {product_id!r}")
+                raise KnowledgeError(path, item.line, f"duplicate product id {product_id!r}")
             products[product_id] = Product(
                 id=product_id,
                 name=_text(path, item, "name"),
@@ -181,19 +178,19 @@ def _load_templates(root: Path, shops: dict[str, Shop], products: dict[str, Prod
     known_facts = set().union(*(s.facts for s in shops.values()), *(p.facts for p in products.values()))
     entries = []
     for path in _yaml_files(root / "templates"):
-        items = load_yaml(path) or []
+        items = load(path) or []
         if not isinstance(items, list):
             raise KnowledgeError(path, 1, "a templates file must be a list of templates")
-        for raw in items:
-            item = _mapping(path, raw, "template")
+        for n, raw in enumerate(items):
+            item = _mapping(path, raw, "template", items.line_of(n))
             entries.append(_template(path, item, shops, products, known_facts))
     return entries
 
 
 def _template(
-    path: Path, item: dict[str, Any], shops: dict[str, Shop], products: dict[str, Product], known_facts: set[str]
+    path: Path, item: LDict, shops: dict[str, Shop], products: dict[str, Product], known_facts: set[str]
 ) -> Entry:
-    line = line_of(item)
+    line = item.line
     _unknown_keys(path, item, _TEMPLATE_KEYS)
     entry_id = _text(path, item, "id")
     if not ID.match(entry_id):
@@ -222,6 +219,8 @@ def _template(
     unknown = sorted(scoped_shops - set(shops))
     if unknown:
         raise KnowledgeError(path, line, f"template {entry_id!r} names unknown shop {unknown[0]!r}")
+    from suggest.compliance.inbound import TOPICS  # here: compliance reads its files with this package
+
     topics = frozenset(_texts(path, item, "topics"))
     unknown = sorted(topics - set(TOPICS))
     if unknown:

@@ -1,7 +1,9 @@
-"""YAML loading that remembers on which line every mapping starts.
+"""Read a YAML file into plain Python values that remember their line numbers.
 
-Validation errors must name the file and the line a person should open. PyYAML knows the
-position of every node while composing; this loader keeps it as a `__line__` key on each mapping.
+Every error in a knowledge or rule file must name the file and the line of the offending entry,
+so the file is composed (yaml.compose keeps each node's start mark) instead of loaded, and
+mappings and sequences are turned into dict/list subclasses that carry the line of each key and
+item.
 """
 
 from __future__ import annotations
@@ -10,34 +12,40 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from suggest.errors import KnowledgeError
 
-LINE = "__line__"
+# libyaml's parser keeps the same node marks and is much faster; fall back to pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class LDict(dict):
+    """A mapping with `line` (its own first line) and `key_lines` (line of each key)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-    duplicates = {k for k in keys if keys.count(k) > 1}
-    if duplicates:
-        raise yaml.MarkedYAMLError(problem=f"duplicate key {sorted(duplicates)[0]!r}", problem_mark=node.start_mark)
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
+class LList(list):
+    """A sequence with `line` and `item_lines` (line of each item)."""
 
+    line: int = 0
+    item_lines: list[int]
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
 def read_text(path: Path) -> str:
+    """The text of a knowledge file: UTF-8, a byte-order mark allowed."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise KnowledgeError(path, None, f"cannot read: {exc.strerror}") from exc
+        raise KnowledgeError(path, None, f"cannot read: {exc.strerror or exc}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -45,21 +53,55 @@ def read_text(path: Path) -> str:
         raise KnowledgeError(path, line, "not valid UTF-8 text") from exc
 
 
-def load_yaml(path: Path) -> Any:
+def load(path: Path) -> Any:
+    """The document in `path`, or KnowledgeError(path, line, reason)."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        last = len(text.splitlines()) or 1
-        if line is not None and line > last:
-            # An unclosed bracket is reported at the end of the stream; where it opened helps more.
-            line = min(exc.context_mark.line + 1 if exc.context_mark else last, last)
-        raise KnowledgeError(path, line, f"invalid YAML: {exc.problem or exc.context}") from exc
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
-        raise KnowledgeError(path, None, f"invalid YAML: {exc}") from exc
+        raise KnowledgeError(path, _error_line(exc, text), f"invalid YAML: {_problem(exc)}") from exc
+    if node is None:
+        return None
+    return _convert(node, path, SafeConstructor())
 
 
-def line_of(item: Any) -> int | None:
-    return item.get(LINE) if isinstance(item, dict) else None
+def _problem(exc: yaml.YAMLError) -> str:
+    return str(getattr(exc, "problem", None) or getattr(exc, "context", None) or exc)
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return None
+    # An unclosed bracket is reported at the end of the stream: the last line is nearer the fault.
+    return min(mark.line + 1, len(text.splitlines()) or 1)
+
+
+def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LDict()
+        out.line = line
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, path, constructor)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise KnowledgeError(path, key_line, f"keys must be text, not {key!r}")
+            if key in out:
+                raise KnowledgeError(path, key_line, f"duplicate key {key!r}")
+            out[key] = _convert(value_node, path, constructor)
+            out.key_lines[key] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList()
+        seq.line = line
+        seq.item_lines = []
+        for item in node.value:
+            seq.append(_convert(item, path, constructor))
+            seq.item_lines.append(item.start_mark.line + 1)
+        return seq
+    try:
+        return constructor.construct_object(node, deep=True)
+    except ConstructorError as exc:
+        raise KnowledgeError(path, line, f"cannot read value: {exc.problem}") from exc
