@@ -51,6 +51,11 @@ class Settings:
     data_dir: Path = REPO_ROOT / "var"
     admin_token: str | None = None
     max_body_bytes: int = 64 * 1024
+    # HTTP service (`suggest serve`): loopback by default, so exposing it is a deliberate choice.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Threads that encode and rank HTTP requests at once; more than the cores only adds contention.
+    api_threads: int = 2
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -78,6 +83,12 @@ class Settings:
             raise ConfigError("max_message_chars must be positive")
         if self.admin_token is not None and len(self.admin_token) < 16:
             raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
+        if self.api_threads < 1:
+            raise ConfigError(f"api_threads must be at least 1, not {self.api_threads}")
+        if self.max_body_bytes < 1024:
+            raise ConfigError(f"max_body_bytes must be at least 1024, not {self.max_body_bytes}")
 
 
 def _coerce(name: str, raw: str, annotation: Any) -> Any:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from suggest.cli.common import print_json, settings_from
 from suggest.engine import Suggester
-from suggest.evaluation import evaluate_rankings, read_queries
-from suggest.errors import InputError
+from suggest.evaluation import evaluate_rankings, ranker, read_queries
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,18 +36,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
         suggester = Suggester.open(settings, progress=True)
 
-        def rank(text: str) -> tuple[list[str], float]:
-            try:
-                analysis = suggester.tokenizer.analyze(text)
-                if not analysis.canonical:
-                    return [], 0.0
-                scored = suggester.rank(analysis.canonical, analysis.terms, args.platform or "tmall", None, None)
-            except InputError:
-                return [], 0.0
-            ids = [suggester.kb.entries[s.entry].id for s in scored]
-            return ids, scored[0].probability if scored else 0.0
-
-        metrics = evaluate_rankings(queries, rank, threshold=suggester.threshold)
+        metrics = evaluate_rankings(queries, ranker(suggester, args.platform), threshold=suggester.threshold)
     if args.json:
         out = metrics.to_dict(with_misses=True)
         print_json(out)

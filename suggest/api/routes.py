@@ -1,0 +1,113 @@
+"""The endpoints. Each is one call into the service plus encoding; errors are raised, never
+caught here (suggest.api.errors converts them all)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from suggest.api.errors import HttpError, request_id_of
+from suggest.api.schemas import (
+    CheckRequest,
+    CheckResponse,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    ReloadResponse,
+    SuggestRequest,
+    SuggestResponse,
+)
+from suggest.api.service import Service
+from suggest.feedback import Feedback
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def require_admin(request: Request, service: ServiceDep) -> None:
+    token = service.settings.admin_token
+    if not token:
+        raise HttpError(403, "admin_disabled", "admin endpoints are disabled: no admin token is configured "
+                        "(set SUGGEST_ADMIN_TOKEN to enable them)")
+    scheme, _, offered = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(offered.strip().encode(), token.encode()):
+        raise HttpError(401, "unauthorized", "admin endpoints need the header 'Authorization: Bearer <admin token>'",
+                        headers={"WWW-Authenticate": "Bearer"})
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        413: "请求体超过大小限制",
+        422: "请求无效：字段校验失败、消息为空或过长、未知的平台/店铺/商品",
+        503: "服务尚未就绪",
+    }.items()
+}
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    401: {"model": ErrorResponse, "description": "缺少或错误的管理令牌"},
+    403: {"model": ErrorResponse, "description": "未配置管理令牌，管理接口已关闭"},
+    409: {"model": ErrorResponse, "description": "已有一次重载在进行"},
+}
+
+api = APIRouter(prefix="/v1", responses=ERRORS)
+admin = APIRouter(prefix="/v1/admin", tags=["admin"], responses=ADMIN_ERRORS, dependencies=[Depends(require_admin)])
+probes = APIRouter(tags=["probes"])
+
+
+@api.post("/suggest", summary="为顾客消息推荐回复", response_model=None, responses={200: {"model": SuggestResponse}})
+async def suggest(body: SuggestRequest, request: Request, service: ServiceDep) -> dict[str, Any]:
+    result = await service.suggest(body.message, body.platform, body.shop, body.product, body.limit)
+    return {**result.to_dict(debug=body.debug), "request_id": request_id_of(request)}
+
+
+@api.post("/check", summary="检查一条回复是否违反平台规则", response_model=None, responses={200: {"model": CheckResponse}})
+async def check(body: CheckRequest, service: ServiceDep) -> dict[str, Any]:
+    return await service.check(body.text, body.platform, body.shop)
+
+
+@api.post("/feedback", summary="记录客服对建议的使用情况", status_code=201, response_model=FeedbackResponse)
+async def feedback(body: FeedbackRequest, service: ServiceDep) -> FeedbackResponse:
+    row_id = await service.record_feedback(Feedback(
+        request_id=body.request_id, message=body.message, platform=body.platform, shop=body.shop,
+        shown=tuple(body.shown), outcome=body.outcome, source=body.source, sent_text=body.sent_text,
+    ))
+    return FeedbackResponse(id=row_id, request_id=body.request_id)
+
+
+@admin.post("/reload", summary="从知识库重建索引并原子替换（后台进行）", status_code=202, response_model=ReloadResponse)
+async def reload(service: ServiceDep) -> dict[str, Any]:
+    if not await service.start_reload():
+        raise HttpError(409, "reload_in_progress", "a reload is already running; poll GET /v1/admin/reload")
+    return service.status().to_dict()
+
+
+@admin.get("/reload", summary="重载状态", response_model=ReloadResponse)
+async def reload_status(service: ServiceDep) -> dict[str, Any]:
+    return service.status().to_dict()
+
+
+@probes.get("/healthz", summary="进程存活")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@probes.get("/readyz", summary="模型和索引已加载", responses={503: {"model": ErrorResponse}})
+async def readyz(service: ServiceDep) -> JSONResponse:
+    if not service.ready:
+        raise HttpError(503, "not_ready", "the model and index are still loading")
+    return JSONResponse({"ready": True, **service.current.describe()})
+
+
+@probes.get("/metrics", summary="Prometheus 指标", response_class=Response)
+async def metrics(service: ServiceDep) -> Response:
+    return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,198 @@
+"""Request and response bodies, with explicit limits and Chinese examples for the OpenAPI docs.
+
+Requests refuse unknown fields, so a misspelt field ("mesage") is an error, not a silent default.
+Responses are documented here but returned as the core's own `to_dict()`, which is the contract
+shared with `suggest ask --json`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from suggest.config import PLATFORMS
+
+# Generous caps: the core enforces the configured message length with a clear message; these
+# only bound what is parsed at all (the body limit bounds it again).
+MAX_TEXT = 10_000
+MAX_ID = 64
+MAX_HISTORY = 50
+PLATFORM_HELP = f"平台：{', '.join(f'{k}（{v}）' for k, v in PLATFORMS.items())}"
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["customer", "agent"]
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class SuggestRequest(BaseModel):
+    model_config = _examples(
+        {"message": "亲，能开发票吗？", "platform": "tmall", "shop": "qingzhou"},
+        {
+            "message": "这件T恤什么时候发货呀",
+            "platform": "pdd",
+            "shop": "qingzhou",
+            "product": "tee-basic",
+            "history": [{"role": "customer", "text": "在吗"}, {"role": "agent", "text": "亲，在的呢"}],
+            "limit": 3,
+        },
+    )
+    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    platform: str | None = Field(None, min_length=1, max_length=32, description=PLATFORM_HELP + "；默认 tmall")
+    shop: str | None = Field(None, min_length=1, max_length=MAX_ID, description="店铺 id；默认知识库里的第一家店")
+    product: str | None = Field(None, min_length=1, max_length=MAX_ID, description="正在咨询的商品 id")
+    history: list[Turn] = Field(
+        default_factory=list, max_length=MAX_HISTORY,
+        description="此前的对话，最早的在前（已接收并校验；当前版本的排序还不使用它）",
+    )
+    limit: int | None = Field(None, ge=1, le=20, description="最多返回几条建议（默认 3）")
+    debug: bool = Field(False, description="同时返回被合规规则过滤掉的候选（dropped）")
+
+
+class SourceOut(BaseModel):
+    kind: Literal["template", "faq"]
+    id: str
+
+
+class SuggestionOut(BaseModel):
+    text: str
+    score: float = Field(description="校准后的概率，0–1")
+    source: SourceOut
+
+
+class DroppedOut(BaseModel):
+    source: SourceOut
+    text: str
+    rules: list[str]
+
+
+class SuggestResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "message": "亲，能开发票吗？",
+        "suggestions": [{
+            "text": "亲，可以开发票的哦～本店可以开电子普通发票，个人或单位抬头都可以",
+            "score": 0.93,
+            "source": {"kind": "template", "id": "invoice-how"},
+        }],
+        "platform": "tmall",
+        "shop": "qingzhou",
+        "product": None,
+        "needs_human": False,
+        "flags": [],
+        "request_id": "5b0c6f1e9a7d4c2b8e3f0a1d2c3b4a59",
+    }]})
+    message: str
+    suggestions: list[SuggestionOut]
+    platform: str
+    shop: str | None
+    product: str | None
+    needs_human: bool
+    flags: list[str]
+    dropped: list[DroppedOut] | None = Field(None, description="只在 debug 为 true 时出现")
+    request_id: str
+
+
+class CheckRequest(BaseModel):
+    model_config = _examples({"text": "亲，加我微信私聊，给您便宜点", "platform": "pdd"})
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="要检查的回复")
+    platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
+    shop: str | None = Field(None, min_length=1, max_length=MAX_ID, description="店铺 id（店铺自己的规则）")
+
+
+class ViolationOut(BaseModel):
+    rule: str
+    message: str
+    span: list[int] = Field(description="[起, 止)，原文中的字符位置")
+    severity: str
+    action: str
+
+
+class CheckResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "ok": False,
+        "violations": [{
+            "rule": "offsite-contact", "message": "不得引导顾客到站外联系", "span": [2, 5],
+            "severity": "high", "action": "drop",
+        }],
+    }]})
+    ok: bool
+    violations: list[ViolationOut]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = _examples(
+        {
+            "request_id": "5b0c6f1e9a7d4c2b8e3f0a1d2c3b4a59",
+            "message": "亲，能开发票吗？",
+            "platform": "tmall",
+            "shop": "qingzhou",
+            "shown": ["invoice-how", "invoice-special"],
+            "outcome": "sent",
+            "source": "invoice-how",
+        },
+        {
+            "request_id": "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a",
+            "message": "发票抬头开错了能重开吗",
+            "platform": "pdd",
+            "shown": ["invoice-how"],
+            "outcome": "edited",
+            "source": "invoice-how",
+            "sent_text": "亲，可以的，麻烦把正确的抬头和税号发给我，帮您重新开具",
+        },
+        {
+            "request_id": "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+            "message": "你们仓库周日上班吗",
+            "platform": "tmall",
+            "shown": [],
+            "outcome": "none",
+            "sent_text": "亲，周日仓库正常发货的哦",
+        },
+    )
+    request_id: str = Field(min_length=1, max_length=MAX_ID, description="/v1/suggest 返回的 request_id")
+    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
+    shop: str | None = Field(None, min_length=1, max_length=MAX_ID)
+    shown: list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]] = Field(
+        default_factory=list, max_length=20, description="展示给客服的建议的 source.id，按展示顺序"
+    )
+    outcome: Literal["sent", "edited", "none"] = Field(
+        description="sent：原样发送；edited：修改后发送（需 sent_text）；none：没有使用任何建议"
+    )
+    source: str | None = Field(None, min_length=1, max_length=MAX_ID, description="被发送或修改的那条建议的 source.id")
+    sent_text: str | None = Field(None, min_length=1, max_length=MAX_TEXT, description="客服最终发出的文字")
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    request_id: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="机器可读的错误码，如 validation_error、unknown_scope、payload_too_large")
+    message: str = Field(description="给开发者看的说明")
+    file: str | None = Field(None, description="知识库错误：出错的文件")
+    line: int | None = Field(None, description="知识库错误：出错的行")
+    details: list[dict[str, str]] | None = Field(None, description="校验错误：每个字段的问题")
+
+
+class ErrorResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "error": {"code": "unknown_scope", "message": "unknown shop 'xyz'; known shops: qingzhou"},
+        "request_id": "5b0c6f1e9a7d4c2b8e3f0a1d2c3b4a59",
+    }]})
+    error: ErrorDetail
+    request_id: str
+
+
+class ReloadResponse(BaseModel):
+    state: Literal["idle", "running", "succeeded", "failed"]
+    started_at: str | None
+    finished_at: str | None
+    error: dict[str, Any] | None
+    serving: dict[str, Any]

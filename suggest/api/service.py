@@ -1,0 +1,232 @@
+"""What the HTTP layer serves, and the one place that swaps it on reload.
+
+A `Generation` is one consistent snapshot of the knowledge: its Suggester (model, index,
+tokenizer) and its rule book. Each request reads `service.current` once and uses that snapshot
+to the end, so a reload that replaces the reference mid-request cannot mix two knowledge
+bases. Blocking work (encoding, ranking, SQLite) runs in worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from suggest.api.errors import HttpError, describe
+from suggest.api.metrics import Metrics
+from suggest.config import Settings
+from suggest.embedding import Embedder
+from suggest.engine import Suggester, SuggestResult
+from suggest.errors import SuggestError
+from suggest.feedback import Feedback, FeedbackStore
+from suggest.knowledge import load_knowledge
+
+log = logging.getLogger("suggest.api")
+T = TypeVar("T")
+
+
+def not_ready() -> HttpError:
+    return HttpError(503, "not_ready", "the service is still loading its model and index; retry shortly")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    suggester: Suggester
+    rules: Any | None  # suggest.compliance.RuleBook, imported lazily
+    rules_problem: str | None  # why `rules` is None
+    loaded_at: str
+
+    def describe(self) -> dict[str, Any]:
+        meta = self.suggester.index.meta
+        return {
+            "generation": self.number,
+            "loaded_at": self.loaded_at,
+            "model": self.suggester.embedder.name,
+            "entries": meta.entries,
+            "index_built_at": meta.built_at,
+            "knowledge_digest": meta.knowledge_digest,
+            "rules": self.rules is not None,
+        }
+
+
+@dataclass
+class ReloadStatus:
+    state: Literal["idle", "running", "succeeded", "failed"] = "idle"
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: dict[str, Any] | None = None
+    serving: dict[str, Any] = field(default_factory=dict)  # the generation answering requests
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "error": self.error,
+            "serving": self.serving,
+        }
+
+
+def load_rule_book(settings: Settings, suggester: Suggester | None = None) -> tuple[Any | None, str | None]:
+    """The compliance rule book of the knowledge, or None and why when the filter is absent.
+
+    The Suggester's own filter is reused when it is the rule book (it is, unless a test passed
+    another), so the rules are loaded once. A rule file that does not validate raises
+    KnowledgeError like any other knowledge file.
+    """
+    try:
+        from suggest.compliance import RuleBook, load_rules
+    except ImportError as exc:
+        return None, f"the compliance filter is not available ({exc})"
+    if suggester is not None and isinstance(suggester.filter, RuleBook):
+        return suggester.filter, None
+    return load_rules(settings.knowledge_dir), None
+
+
+def validate_knowledge(settings: Settings) -> None:
+    """Everything `Suggester.open` checks before building: files, rules, templates against rules.
+
+    The engine caches the checked rule book by knowledge digest, so the rebuild that follows
+    does not check it again.
+    """
+    from suggest.engine.filters import knowledge_rulebook
+
+    knowledge_rulebook(load_knowledge(settings.knowledge_dir))
+
+
+def load_generation(settings: Settings, number: int, embedder: Embedder | None = None,
+                    suggester: Suggester | None = None) -> Generation:
+    if suggester is None:
+        suggester = Suggester.open(settings, embedder=embedder)
+    rules, problem = load_rule_book(settings, suggester)
+    return Generation(number, suggester, rules, problem, _now())
+
+
+class Service:
+    def __init__(self, settings: Settings, metrics: Metrics, suggester: Suggester | None = None) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self._preloaded = suggester
+        self._current: Generation | None = None
+        self.feedback: FeedbackStore | None = None
+        self.reload_status = ReloadStatus()
+        self._reload_task: asyncio.Task[None] | None = None
+        # Encoding is CPU-bound: more threads than cores only queue inside torch.
+        self._limiter = anyio.CapacityLimiter(settings.api_threads)
+
+    # ------------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        self._current = await anyio.to_thread.run_sync(
+            functools.partial(load_generation, self.settings, 1, suggester=self._preloaded)
+        )
+        self._preloaded = None
+        self.feedback = await anyio.to_thread.run_sync(FeedbackStore.for_settings, self.settings)
+        log.info("serving %s", self._current.describe())
+
+    async def close(self) -> None:
+        if self._reload_task is not None:
+            await asyncio.gather(self._reload_task, return_exceptions=True)
+        if self.feedback is not None:
+            self.feedback.close()
+
+    @property
+    def current(self) -> Generation:
+        if self._current is None:
+            raise not_ready()
+        return self._current
+
+    @property
+    def ready(self) -> bool:
+        return self._current is not None and self.feedback is not None
+
+    async def _blocking(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=self._limiter)
+
+    # ------------------------------------------------------------------ requests
+    async def suggest(self, message: str, platform: str | None, shop: str | None, product: str | None,
+                      limit: int | None) -> SuggestResult:
+        suggester = self.current.suggester
+        result = await self._blocking(suggester.suggest, message, platform=platform, shop=shop, product=product,
+                                      limit=limit)
+        self.metrics.observe_suggestions(result)
+        # Customer text is logged only at debug level, and masked like everything else.
+        log.debug("suggest %s/%s %r: %d suggestions, %d dropped", result.platform, result.shop, message,
+                  len(result.suggestions), len(result.dropped))
+        return result
+
+    async def check(self, text: str, platform: str, shop: str | None) -> dict[str, Any]:
+        generation = self.current
+        if generation.rules is None:
+            raise HttpError(503, "rules_unavailable", f"compliance checks are unavailable: {generation.rules_problem}")
+        result = await self._blocking(generation.rules.check, text, platform, shop)
+        return dict(result.to_dict())
+
+    async def record_feedback(self, feedback: Feedback) -> int:
+        if self.feedback is None:
+            raise not_ready()
+        row_id = await self._blocking(self.feedback.record, feedback)
+        self.metrics.feedback.labels(feedback.outcome).inc()
+        return row_id
+
+    # ------------------------------------------------------------------ reload
+    def status(self) -> ReloadStatus:
+        self.reload_status.serving = self.current.describe()
+        return self.reload_status
+
+    async def start_reload(self) -> bool:
+        """Validate the knowledge now, rebuild in the background; False if one is running.
+
+        A knowledge file that does not validate (or a template that breaks a platform rule)
+        raises KnowledgeError here, before anything is built, and the current generation keeps
+        serving.
+        """
+        if self.reload_status.state == "running":
+            return False
+        self.reload_status = ReloadStatus("running", started_at=_now())
+        try:
+            await anyio.to_thread.run_sync(validate_knowledge, self.settings)
+        except Exception as exc:
+            self._finish_reload(exc)
+            raise
+        self._reload_task = asyncio.create_task(self._rebuild())
+        return True
+
+    async def _rebuild(self) -> None:
+        previous = self.current
+        try:
+            # The embedder is reused: the model is loaded once per process, never again.
+            generation = await anyio.to_thread.run_sync(
+                functools.partial(load_generation, self.settings, previous.number + 1, previous.suggester.embedder)
+            )
+        except Exception as exc:  # reported in the status; the old generation keeps serving
+            if not isinstance(exc, SuggestError):
+                log.exception("reload failed")
+            self._finish_reload(exc)
+            return
+        self._current = generation  # the swap: one reference assignment
+        self._finish_reload(None)
+        log.info("reloaded: now serving %s", generation.describe())
+
+    def _finish_reload(self, exc: Exception | None) -> None:
+        status = self.reload_status
+        status.finished_at = _now()
+        if exc is None:
+            status.state = "succeeded"
+        else:
+            failure = describe(exc, self.settings.knowledge_dir)
+            status.state = "failed"
+            status.error = {"code": failure.code, "message": failure.message, **failure.extra}
+            log.warning("reload rejected: %s", failure.message)
+        self.metrics.reloads.labels(status.state).inc()

@@ -1,0 +1,42 @@
+"""`suggest report`: acceptance per template and the gaps in the knowledge, from agents' feedback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from suggest.cli.common import print_json
+from suggest.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "report",
+        help="acceptance rate per template and messages with no usable suggestion, from agents' feedback",
+    )
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="feedback database (default: <data_dir>/feedback.sqlite3, data_dir from SUGGEST_DATA_DIR)")
+    parser.add_argument("--gaps", type=int, default=20, metavar="N", help="show the N most frequent gaps (default 20)")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from suggest.feedback import FeedbackStore, build_report, default_path, format_report
+
+    path = args.db or default_path(Settings.load())
+    if not path.exists():  # opening would create an empty database: a typo must not look like "no data"
+        print(f"suggest: no feedback database at {path} (the service creates it when it starts)",
+              file=sys.stderr)
+        return 1
+    store = FeedbackStore(path)
+    try:
+        report = build_report(store, max_gaps=max(args.gaps, 0))
+    finally:
+        store.close()
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(format_report(report))
+    return 0

@@ -1,0 +1,104 @@
+"""What the feedback says: how often each template is used, and what the knowledge is missing.
+
+    templates   per suggestion source: shown, sent as is, sent edited, acceptance rate
+    gaps        customer messages for which no suggestion was used, grouped by their normalised
+                form (suggest.text.normalize), most frequent first
+
+Extension point: the off-hours auto-reply log (another issue) adds a field to `Report`, filled
+from its own table in `build_report`, and a block in `format_report`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from suggest.feedback.store import FeedbackStore
+from suggest.text import normalize
+
+
+@dataclass(frozen=True)
+class TemplateStats:
+    source: str
+    shown: int
+    sent: int
+    edited: int
+
+    @property
+    def acceptance(self) -> float:
+        """Share of the times it was shown that the agent sent it, as is or edited."""
+        return (self.sent + self.edited) / self.shown if self.shown else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "acceptance": round(self.acceptance, 4)}
+
+
+@dataclass(frozen=True)
+class Gap:
+    message: str  # the most frequent wording of the group
+    count: int
+    nothing_suggested: int  # of `count`, how many times no suggestion was shown at all
+    agent_reply: str | None  # the latest reply an agent wrote by hand, a draft for a template
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Report:
+    feedback: int
+    templates: list[TemplateStats] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feedback": self.feedback,
+            "templates": [t.to_dict() for t in self.templates],
+            "gaps": [g.to_dict() for g in self.gaps],
+        }
+
+
+def build_report(store: FeedbackStore, max_gaps: int = 20) -> Report:
+    templates = [TemplateStats(*row) for row in store.acceptance_rows()]
+    return Report(store.count(), templates, find_gaps(store, max_gaps))
+
+
+def find_gaps(store: FeedbackStore, limit: int) -> list[Gap]:
+    counts: Counter[str] = Counter()
+    wordings: dict[str, Counter[str]] = {}
+    nothing: Counter[str] = Counter()
+    replies: dict[str, str] = {}
+    for message, shown, agent_reply in store.unused():  # newest first
+        # Spaces are dropped too: customers space Chinese words at random (能用 花呗吗).
+        key = "".join(normalize(message).split()) or message.strip()
+        counts[key] += 1
+        wordings.setdefault(key, Counter())[message.strip()] += 1
+        if shown == 0:
+            nothing[key] += 1
+        if agent_reply and key not in replies:
+            replies[key] = agent_reply
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [Gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key)) for key, count in ranked]
+
+
+def format_report(report: Report) -> str:
+    if not report.feedback:
+        return "No feedback recorded yet."
+    lines = [f"Feedback received: {report.feedback}", "", "Acceptance per template (sent as is or edited / shown)"]
+    if not report.templates:
+        lines.append("  (no suggestion has been shown yet)")
+    width = max((len(t.source) for t in report.templates), default=0)
+    for t in report.templates:
+        lines.append(
+            f"  {t.source:<{width}}  {t.acceptance:6.1%}  shown {t.shown:>5}  sent {t.sent:>5}  edited {t.edited:>5}"
+        )
+    lines += ["", "Gaps: messages with no usable suggestion, most frequent first"]
+    if not report.gaps:
+        lines.append("  (none)")
+    for g in report.gaps:
+        note = f"  (nothing suggested {g.nothing_suggested}×)" if g.nothing_suggested else ""
+        lines.append(f"  {g.count:>5}×  {g.message}{note}")
+        if g.agent_reply:
+            lines.append(f"         agent replied: {g.agent_reply}")
+    return "\n".join(lines)
