@@ -4,11 +4,13 @@
 
 Training data: eval/ecommerce_dev.csv against the default knowledge (full templates and the
 one-question CSV form, so the fusion does not lean on paraphrases only merchants never write),
-and the odd-id UnionPay user questions against the 745 standard questions (the protocol allows
-them as examples; even-id questions stay for measuring). Test files are never read here.
+the odd-id UnionPay user questions against the 745 standard questions (the protocol allows
+them as examples; even-id questions stay for measuring), and some of those bank questions sent
+to the clothing shop, where no answer fits. Test files are never read here.
 
-A logistic regression over the candidate features gives the probability that a candidate is
-the right answer. Thresholds are then read off the dev set: the suggestion threshold keeps
+A listwise model (suggest/ranking/fusion.py) gives each candidate the probability that it is
+the right answer, with a "none fits" option. Thresholds are then read off the shop traffic
+(the dev set and the off-domain questions): the suggestion threshold keeps
 precision-when-answered at or above --precision, the auto-send one at or above
 --auto-precision. The result is written into suggest/ranking/fusion.json for that model.
 """
@@ -20,6 +22,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,15 +38,24 @@ from suggest.engine import Suggester  # noqa: E402
 from suggest.evaluation import Query  # noqa: E402
 from suggest.knowledge import load_knowledge  # noqa: E402
 from suggest.ranking import FEATURES  # noqa: E402
+from suggest.ranking.fusion import listwise_probability  # noqa: E402
 
 FUSION_FILE = REPO / "suggest" / "ranking" / "fusion.json"
 
 
-def collect(engine: Suggester, queries: Sequence[Query], group_offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidate features, labels (1 = the gold answer) and the query each row belongs to."""
-    xs, ys, groups = [], [], []
+@dataclass
+class Part:
+    """The candidate lists of one training source: per query, features and the gold's row (-1: none)."""
+
+    name: str
+    lists: list[tuple[np.ndarray, int]]
+    answerable: bool = True  # False: off-domain traffic, where every suggestion is wrong
+
+
+def collect(name: str, engine: Suggester, queries: Sequence[Query], answerable: bool = True) -> Part:
     ids = [e.id for e in engine.kb.entries]
-    for n, q in enumerate(queries):
+    lists = []
+    for q in queries:
         analysis = engine.tokenizer.analyze(q.text)
         if not analysis.canonical:
             continue
@@ -51,21 +63,54 @@ def collect(engine: Suggester, queries: Sequence[Query], group_offset: int) -> t
         cands = engine.candidates(analysis.canonical, analysis.terms, platform, None, engine.products.find(q.text))
         if not len(cands.entries):
             continue
-        xs.append(cands.features)
-        ys.append(np.array([ids[e] == q.gold for e in cands.entries], dtype=np.int8))
-        groups.append(np.full(len(cands.entries), group_offset + n))
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(groups)
+        gold = [i for i, e in enumerate(cands.entries) if ids[e] == q.gold] if answerable else []
+        lists.append((cands.features.astype(np.float64), gold[0] if gold else -1))
+    return Part(name, lists, answerable)
 
 
-def top1_probability(p: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_listwise(parts: list[Part], l2: float = 1e-3) -> tuple[np.ndarray, float]:
+    """Maximise the likelihood of the gold candidate (or of "none") over every candidate list.
+
+    Each source weighs the same, whatever its number of queries."""
+    from scipy.optimize import minimize
+
+    n_features = len(FEATURES)
+    data = [(x, gold, 1.0 / len(part.lists)) for part in parts for x, gold in part.lists]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, null = theta[:-1], theta[-1]
+        total, grad = 0.0, np.zeros_like(theta)
+        for x, gold, weight in data:
+            p = listwise_probability(x @ w, null)
+            p_null = 1.0 - p.sum()
+            target = p[gold] if gold >= 0 else p_null
+            total -= weight * np.log(max(target, 1e-12))
+            # d(-log p_target)/d s_j = p_j - [j is target]
+            d_scores = p.copy()
+            d_null = p_null
+            if gold >= 0:
+                d_scores[gold] -= 1.0
+            else:
+                d_null -= 1.0
+            grad[:-1] += weight * (x.T @ d_scores)
+            grad[-1] += weight * d_null
+        total += l2 * float(w @ w)
+        grad[:-1] += 2 * l2 * w
+        return total, grad
+
+    result = minimize(loss, np.zeros(n_features + 1), jac=True, method="L-BFGS-B")
+    return result.x[:-1], float(result.x[-1])
+
+
+def top_candidates(part: Part, weights: np.ndarray, null: float) -> tuple[np.ndarray, np.ndarray]:
     """Per query: the probability of the top candidate and whether it is right."""
     best_p, best_right = [], []
-    for g in np.unique(groups):
-        rows = np.flatnonzero(groups == g)
-        top = rows[np.argmax(p[rows])]
+    for x, gold in part.lists:
+        p = listwise_probability(x @ weights, null)
+        top = int(np.argmax(p))
         best_p.append(p[top])
-        best_right.append(y[top])
-    return np.array(best_p), np.array(best_right)
+        best_right.append(top == gold)
+    return np.array(best_p), np.array(best_right, dtype=bool)
 
 
 def threshold_for(precision: float, p: np.ndarray, right: np.ndarray) -> float:
@@ -81,71 +126,60 @@ def threshold_for(precision: float, p: np.ndarray, right: np.ndarray) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sklearn.linear_model import LogisticRegression
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="embedding model (default: the configured one)")
     parser.add_argument("--dev", type=Path, default=REPO / "eval" / "ecommerce_dev.csv")
     parser.add_argument("--precision", type=float, default=0.90)
     parser.add_argument("--auto-precision", type=float, default=0.98)
-    parser.add_argument("--no-unionpay", action="store_true")
+    parser.add_argument("--unionpay-queries", type=int, default=600, help="odd-id UnionPay questions to use")
     args = parser.parse_args(argv)
 
     settings = Settings.load(model=args.model)
     embedder = load_embedder(settings.model, settings.cache_dir)
     dev = read_query_csv(args.dev)
-    parts = []
+    union = unionpay(with_examples=False, split="train")
+    union_queries = union.queries[: args.unionpay_queries]
     with tempfile.TemporaryDirectory(prefix="suggest-calibrate-") as tmp:
         work = Path(tmp)
         knowledge = REPO / "knowledge"
         full = open_engine(knowledge, embedder, work, settings)
-        parts.append(("e-commerce dev, full", *collect(full, dev, 0)))
         reduce_to_csv(load_knowledge(knowledge), work / "reduced" / "faq.csv")
         reduced = open_engine(work / "reduced", embedder, work, settings)
-        parts.append(("e-commerce dev, one question", *collect(reduced, dev, 100_000)))
-        if not args.no_unionpay:
-            data = unionpay(with_examples=False, split="train")
-            data.write_csv(work / "unionpay" / "faq.csv")
-            engine = open_engine(work / "unionpay", embedder, work, settings)
-            parts.append(("UnionPay odd-id", *collect(engine, data.queries, 200_000)))
+        union.write_csv(work / "unionpay" / "faq.csv")
+        bank = open_engine(work / "unionpay", embedder, work, settings)
+        parts = [
+            collect("e-commerce dev, full templates", full, dev),
+            collect("e-commerce dev, one question per answer", reduced, dev),
+            collect("UnionPay odd-id", bank, union_queries),
+            # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
+            collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False),
+        ]
 
-    x = np.vstack([p[1] for p in parts])
-    y = np.concatenate([p[2] for p in parts])
-    groups = np.concatenate([p[3] for p in parts])
-    # Each query weighs the same whatever its number of candidates; each source weighs the same.
-    weights = np.ones(len(y))
-    for _, _, py, pg in parts:
-        mask = np.isin(groups, np.unique(pg))
-        weights[mask] = 1.0 / max(len(np.unique(pg)), 1)
-    clf = LogisticRegression(C=1.0, max_iter=2000)
-    clf.fit(x, y, sample_weight=weights * len(np.unique(groups)))
-    p = clf.predict_proba(x)[:, 1]
-
-    # Thresholds from the e-commerce dev queries only: that is the traffic they apply to.
-    ecommerce = groups < 200_000
-    top_p, top_right = top1_probability(p[ecommerce], y[ecommerce], groups[ecommerce])
+    weights, null = fit_listwise(parts)
+    shop = [p for p in parts if p.name.startswith("e-commerce") or not p.answerable]
+    top_p = np.concatenate([top_candidates(p, weights, null)[0] for p in shop])
+    top_right = np.concatenate([top_candidates(p, weights, null)[1] for p in shop])
     threshold = threshold_for(args.precision, top_p, top_right)
     auto = max(threshold_for(args.auto_precision, top_p, top_right), threshold)
-    for name, px, py, pg in parts:
-        mask = np.isin(groups, np.unique(pg))
-        tp, tr = top1_probability(p[mask], y[mask], groups[mask])
+    for part in parts:
+        tp, tr = top_candidates(part, weights, null)
         answered = tp >= threshold
         print(
-            f"{name:32s} queries {len(tp):5d}  top-1 {tr.mean():.3f}  answered {answered.mean():.3f}  "
+            f"{part.name:42s} queries {len(tp):4d}  top-1 {tr.mean():.3f}  answered {answered.mean():.3f}  "
             f"precision {tr[answered].mean() if answered.any() else 0:.3f}",
             file=sys.stderr,
         )
     raw = json.loads(FUSION_FILE.read_text(encoding="utf-8"))
     raw["models"][embedder.name] = {
         "features": list(FEATURES),
-        "weights": [round(float(w), 5) for w in clf.coef_[0]],
-        "bias": round(float(clf.intercept_[0]), 5),
+        "weights": [round(float(w), 5) for w in weights],
+        "null_score": round(null, 5),
         "threshold": round(threshold, 4),
         "auto_send_threshold": round(auto, 4),
-        "trained_on": "scripts/calibrate.py: " + ", ".join(f"{name} ({len(np.unique(pg))} queries)" for name, _, _, pg in parts),
+        "trained_on": "scripts/calibrate.py: " + ", ".join(f"{p.name} ({len(p.lists)} queries)" for p in parts),
     }
     FUSION_FILE.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"threshold {threshold:.3f}, auto-send {auto:.3f}; weights {dict(zip(FEATURES, np.round(clf.coef_[0], 2)))}", file=sys.stderr)
+    print(f"threshold {threshold:.3f}, auto-send {auto:.3f}, none {null:.2f}; weights {dict(zip(FEATURES, np.round(weights, 2)))}", file=sys.stderr)
     return 0
 
 

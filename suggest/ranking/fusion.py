@@ -1,9 +1,16 @@
-"""Fuse the features of a candidate into one calibrated probability of being the right answer.
+"""Fuse the features of the candidates into calibrated probabilities of being the right answer.
 
-The weights are a logistic regression fitted by `scripts/calibrate.py` on training data only
-(the dev split of our e-commerce set and the odd-id UnionPay questions that the benchmark's
-protocol allows as examples), stored in `fusion.json` per model. Because the output is a
-probability, one threshold means the same thing for every shop: below it, say nothing.
+The model is listwise (a conditional logit): each candidate gets a score w·f, and a "none of
+them" option gets a fitted score of its own, so
+
+    P(candidate i is right) = exp(s_i) / (exp(s_none) + Σ_j exp(s_j))
+
+It is fitted by `scripts/calibrate.py` on training data only (our e-commerce dev split, the
+odd-id UnionPay questions the benchmark's protocol allows as examples, and off-domain questions
+that no answer fits), maximising the likelihood of the right answer — or of "none" when no
+candidate is right — and stored in `fusion.json` per model. Because the output is a probability
+that includes the chance that nothing fits, one threshold means the same thing for every shop:
+below it, say nothing.
 """
 
 from __future__ import annotations
@@ -21,17 +28,26 @@ from suggest.ranking.features import FEATURES
 @dataclass(frozen=True)
 class Fusion:
     weights: np.ndarray
-    bias: float
+    null_score: float
     # Probability below which nothing is suggested, and the higher one for sending alone.
     threshold: float
     auto_send_threshold: float
     trained_on: str = ""
 
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(features, dtype=np.float64) @ self.weights
+
     def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(each candidate is the right answer), the candidates of one message together."""
         if not len(features):
             return np.zeros(0, dtype=np.float32)
-        z = features @ self.weights + self.bias
-        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        return listwise_probability(self.scores(features), self.null_score).astype(np.float32)
+
+
+def listwise_probability(scores: np.ndarray, null_score: float) -> np.ndarray:
+    top = max(float(scores.max()), null_score)
+    exp = np.exp(scores - top)
+    return exp / (np.exp(null_score - top) + exp.sum())
 
 
 def load_fusion(model: str) -> Fusion:
@@ -42,8 +58,8 @@ def load_fusion(model: str) -> Fusion:
     if names != FEATURES:
         raise ConfigError(f"fusion.json was fitted on features {names}, the code computes {FEATURES}; re-run scripts/calibrate.py")
     return Fusion(
-        weights=np.asarray(entry["weights"], dtype=np.float32),
-        bias=float(entry["bias"]),
+        weights=np.asarray(entry["weights"], dtype=np.float64),
+        null_score=float(entry["null_score"]),
         threshold=float(entry["threshold"]),
         auto_send_threshold=float(entry["auto_send_threshold"]),
         trained_on=str(entry.get("trained_on", "")),
