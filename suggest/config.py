@@ -46,7 +46,8 @@ class Settings:
     max_message_chars: int = 2000
     # Below this calibrated probability nothing is suggested.
     min_score: float | None = None
-    # Off-hours auto-send needs a higher bar than a suggestion shown to an agent.
+    # Off-hours auto-send needs a higher bar than a suggestion shown to an agent
+    # (default: the fitted Fusion.auto_send_threshold; see docs/autoreply.md).
     auto_send_score: float | None = None
     data_dir: Path = REPO_ROOT / "var"
     admin_token: str | None = None
@@ -81,6 +82,8 @@ class Settings:
             raise ConfigError(f"limit must be between 1 and 20, not {self.limit}")
         if self.max_message_chars < 1:
             raise ConfigError("max_message_chars must be positive")
+        if self.auto_send_score is not None and not 0.0 <= self.auto_send_score <= 1.0:
+            raise ConfigError(f"auto_send_score is a probability, between 0 and 1, not {self.auto_send_score}")
         if self.admin_token is not None and len(self.admin_token) < 16:
             raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)")
         if not 0 <= self.port <= 65535:

@@ -39,6 +39,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.auto_replies = Counter(
+            "suggest_auto_replies",
+            "Off-hours auto-reply decisions, by reason and whether a reply was sent.",
+            ["reason", "sent"],
+            registry=self.registry,
+        )
         self.reloads = Counter(
             "suggest_reloads",
             "Knowledge reloads, by result.",

@@ -12,6 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from suggest.api.errors import HttpError, request_id_of
 from suggest.api.schemas import (
+    AutoReplyRequest,
+    AutoReplyResponse,
     CheckRequest,
     CheckResponse,
     ErrorResponse,
@@ -48,7 +50,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in {
         413: "请求体超过大小限制",
-        422: "请求无效：字段校验失败、消息为空或过长、未知的平台/店铺/商品",
+        422: "请求无效：字段校验失败、消息为空或过长、未知的平台/店铺/商品、时间不是 ISO 8601",
         503: "服务尚未就绪",
     }.items()
 }
@@ -68,6 +70,15 @@ probes = APIRouter(tags=["probes"])
 async def suggest(body: SuggestRequest, request: Request, service: ServiceDep) -> dict[str, Any]:
     result = await service.suggest(body.message, body.platform, body.shop, body.product, body.limit)
     return {**result.to_dict(debug=body.debug), "request_id": request_id_of(request)}
+
+
+@api.post("/auto-reply", summary="非工作时间自动回复：是否由系统直接发送、发什么", response_model=None,
+          responses={200: {"model": AutoReplyResponse}})
+async def auto_reply(body: AutoReplyRequest, request: Request, service: ServiceDep) -> dict[str, Any]:
+    request_id = request_id_of(request)
+    decision = await service.auto_reply(body.message, body.platform, body.shop, body.conversation, body.at,
+                                        body.unanswered_since, body.product, request_id)
+    return {**decision.to_dict(), "request_id": request_id}
 
 
 @api.post("/check", summary="检查一条回复是否违反平台规则", response_model=None, responses={200: {"model": CheckResponse}})

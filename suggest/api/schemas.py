@@ -173,6 +173,43 @@ class FeedbackResponse(BaseModel):
     request_id: str
 
 
+class AutoReplyRequest(BaseModel):
+    model_config = _examples(
+        {"message": "亲，能开发票吗？", "platform": "pdd", "shop": "qingzhou", "conversation": "pdd-8812-buyer-1",
+         "at": "2026-03-01T23:40:00+08:00"},
+        {"message": "再不退款我就去12315投诉", "platform": "tmall", "shop": "qingzhou", "conversation": "tm-20931",
+         "at": "2026-03-02T02:15"},
+        {"message": "在吗？", "platform": "tmall", "shop": "qingzhou", "conversation": "tm-20931",
+         "at": "2026-03-02T15:03:00+08:00", "unanswered_since": "2026-03-02T15:00:00+08:00"},
+    )
+    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
+    shop: str = Field(min_length=1, max_length=MAX_ID, description="店铺 id（决定排班和时区）")
+    conversation: str = Field(min_length=1, max_length=128, description="会话 id：同一会话的提示语只发一次，同一条回复不重复发")
+    at: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="消息时间，ISO 8601；不带时区按店铺时区理解，带时区则换算；默认为当前时间",
+    )
+    unanswered_since: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="顾客从何时起一直没有得到客服回复（ISO 8601，默认等于 at）；用于在岗时“超时未回复”的兜底",
+    )
+    product: str | None = Field(None, min_length=1, max_length=MAX_ID, description="正在咨询的商品 id")
+
+
+class AutoReplyResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"send": True, "text": "亲，现在是客服休息时间，您的留言我们都能看到，客服明天09:30上线后会按顺序第一时间回复您～",
+         "reason": "off_hours", "request_id": "5b0c6f1e9a7d4c2b8e3f0a1d2c3b4a59"},
+        {"send": False, "text": None, "reason": "on_duty", "request_id": "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"},
+    ]})
+    send: bool = Field(description="是否由系统直接发送 text")
+    text: str | None = Field(description="要发送的文字；send 为 false 时为 null")
+    reason: Literal["answer", "needs_human", "off_hours", "agent_busy", "on_duty", "already_notified",
+                    "not_configured"] = Field(description="原因，见 docs/autoreply.md")
+    request_id: str
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="机器可读的错误码，如 validation_error、unknown_scope、payload_too_large")
     message: str = Field(description="给开发者看的说明")

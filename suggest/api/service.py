@@ -21,6 +21,7 @@ import anyio.to_thread
 
 from suggest.api.errors import HttpError, describe
 from suggest.api.metrics import Metrics
+from suggest.autoreply import AutoReplier, Decision
 from suggest.config import Settings
 from suggest.embedding import Embedder
 from suggest.engine import Suggester, SuggestResult
@@ -47,6 +48,7 @@ class Generation:
     rules: Any | None  # suggest.compliance.RuleBook, imported lazily
     rules_problem: str | None  # why `rules` is None
     loaded_at: str
+    autoreplier: AutoReplier | None = None  # over this generation's suggester
 
     def describe(self) -> dict[str, Any]:
         meta = self.suggester.index.meta
@@ -101,9 +103,11 @@ def validate_knowledge(settings: Settings) -> None:
     The engine caches the checked rule book by knowledge digest, so the rebuild that follows
     does not check it again.
     """
+    from suggest.autoreply import check_notices
     from suggest.engine.filters import knowledge_rulebook
 
-    knowledge_rulebook(load_knowledge(settings.knowledge_dir))
+    kb = load_knowledge(settings.knowledge_dir)
+    check_notices(kb, knowledge_rulebook(kb))
 
 
 def load_generation(settings: Settings, number: int, embedder: Embedder | None = None,
@@ -111,7 +115,8 @@ def load_generation(settings: Settings, number: int, embedder: Embedder | None =
     if suggester is None:
         suggester = Suggester.open(settings, embedder=embedder)
     rules, problem = load_rule_book(settings, suggester)
-    return Generation(number, suggester, rules, problem, _now())
+    # Checks the shops' off-hours notices against the rules: a bad one fails like a bad template.
+    return Generation(number, suggester, rules, problem, _now(), AutoReplier(suggester))
 
 
 class Service:
@@ -172,6 +177,19 @@ class Service:
             raise HttpError(503, "rules_unavailable", f"compliance checks are unavailable: {generation.rules_problem}")
         result = await self._blocking(generation.rules.check, text, platform, shop)
         return dict(result.to_dict())
+
+    async def auto_reply(self, message: str, platform: str, shop: str, conversation: str, at: str | None,
+                         unanswered_since: str | None, product: str | None, request_id: str) -> Decision:
+        generation = self.current
+        if self.feedback is None or generation.autoreplier is None:
+            raise not_ready()
+        decision = await self._blocking(
+            generation.autoreplier.reply, self.feedback, message, platform, shop, conversation, at=at,
+            unanswered_since=unanswered_since, product=product, request_id=request_id,
+        )
+        self.metrics.auto_replies.labels(decision.reason, str(decision.send).lower()).inc()
+        log.debug("auto-reply %s/%s %s: %s", platform, shop, conversation, decision.reason)
+        return decision
 
     async def record_feedback(self, feedback: Feedback) -> int:
         if self.feedback is None:

@@ -1,12 +1,22 @@
-"""`suggest ask MESSAGE` (or `-` for one message per line on stdin)."""
+"""`suggest ask MESSAGE` (or `-` for one message per line on stdin).
+
+With `--auto --conversation ID [--at TIME]`: what the off-hours auto-reply would send alone,
+the object of `POST /v1/auto-reply` (docs/autoreply.md), recorded in the same conversation state.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from suggest.cli.common import add_knowledge_options, add_platform_option, print_json, read_lines, settings_from
 from suggest.engine import Suggester, SuggestResult
 from suggest.errors import InputError
+
+if TYPE_CHECKING:
+    from suggest.autoreply import AutoReplier, Decision
+    from suggest.feedback import FeedbackStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_scope_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON (one object per message)")
     parser.add_argument("--debug", action="store_true", help="also show candidates the rule filter dropped")
+    auto = parser.add_argument_group("off-hours auto-reply (docs/autoreply.md)")
+    auto.add_argument("--auto", action="store_true",
+                      help="decide what to send without an agent ({send, text, reason}) instead of listing suggestions")
+    auto.add_argument("--conversation", metavar="ID", help="conversation id (required with --auto)")
+    auto.add_argument("--at", metavar="TIME",
+                      help="the message's time, ISO 8601 (default: now); without an offset it is the shop's local time")
+    auto.add_argument("--unanswered-since", metavar="TIME",
+                      help="since when the customer has waited for an agent (default: --at), for the on-duty fallback")
+    auto.add_argument("--db", type=Path, metavar="FILE",
+                      help="conversation state and log (default: <data_dir>/feedback.sqlite3, as the service)")
     parser.set_defaults(run=run)
 
 
@@ -31,6 +51,8 @@ def open_suggester(args: argparse.Namespace) -> Suggester:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.auto or _auto_options(args):
+        return run_auto(args)
     suggester = open_suggester(args)
     if args.message != "-":
         result = ask(suggester, args, args.message)
@@ -71,4 +93,59 @@ def format_result(result: SuggestResult, debug: bool = False) -> str:
     if debug:
         for d in result.dropped:
             lines.append(f"  ✗ dropped {d.source.kind}:{d.source.id} by {', '.join(d.rules)}: {d.text}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- --auto
+def _auto_options(args: argparse.Namespace) -> list[str]:
+    given = [("--conversation", args.conversation), ("--at", args.at),
+             ("--unanswered-since", args.unanswered_since), ("--db", args.db)]
+    return [name for name, value in given if value is not None]
+
+
+def run_auto(args: argparse.Namespace) -> int:
+    from suggest.autoreply import AutoReplier
+    from suggest.cli import UsageError
+    from suggest.feedback import FeedbackStore, default_path
+
+    if not args.auto:
+        raise UsageError(f"{', '.join(_auto_options(args))} only make sense with --auto")
+    if not args.conversation:
+        raise UsageError("--auto needs --conversation ID: notices go once per conversation")
+    if args.limit is not None or args.debug:
+        raise UsageError("--limit and --debug list suggestions; --auto decides on the top one only")
+    suggester = open_suggester(args)
+    replier = AutoReplier(suggester)
+    store = FeedbackStore(args.db or default_path(suggester.settings))
+    try:
+        messages = [args.message] if args.message != "-" else read_lines()
+        status = 0
+        for message in messages:
+            try:
+                decision = ask_auto(replier, store, args, message)
+            except InputError as exc:
+                if args.message != "-":
+                    raise
+                status = 1  # one bad line must not lose the rest of a batch
+                print_json({"message": message, "error": str(exc)}) if args.json else print(f"{message}\n  ! {exc}")
+                continue
+            print_json(decision.to_dict()) if args.json else print(format_decision(message, decision))
+        return status
+    finally:
+        store.close()
+
+
+def ask_auto(replier: AutoReplier, store: FeedbackStore, args: argparse.Namespace, message: str) -> Decision:
+    return replier.reply(store, message, args.platform, args.shop, args.conversation, at=args.at,
+                         unanswered_since=args.unanswered_since, product=args.product)
+
+
+def format_decision(message: str, decision: Decision) -> str:
+    from suggest.autoreply import REASONS
+
+    lines = [f"» {message}"]
+    if decision.send:
+        lines.append(f"  → send ({decision.reason}): {decision.text}")
+    else:
+        lines.append(f"  · nothing sent ({decision.reason}): {REASONS[decision.reason]}")
     return "\n".join(lines)

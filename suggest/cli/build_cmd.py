@@ -20,9 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     kb = load_knowledge(settings.knowledge_dir)  # validated before anything is replaced
+    from suggest.autoreply import check_notices
     from suggest.engine.suggester import default_filter
 
-    default_filter(kb)  # the rules must load, and the templates pass them, before a build
+    # The rules must load, and the templates and the shops' off-hours notices pass them, before a build.
+    check_notices(kb, default_filter(kb))
     embedder = load_embedder(settings.model, settings.cache_dir)
     index = build_index(kb, embedder, settings.index_dir, progress=True)
     print(

@@ -1,4 +1,5 @@
-"""`suggest report`: acceptance per template and the gaps in the knowledge, from agents' feedback."""
+"""`suggest report`: acceptance per template and the gaps in the knowledge, from agents' feedback,
+and the replies the off-hours auto-reply sent without an agent."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from suggest.config import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "report",
-        help="acceptance rate per template and messages with no usable suggestion, from agents' feedback",
+        help="acceptance rate per template, messages with no usable suggestion, and replies sent without an agent",
     )
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="feedback database (default: <data_dir>/feedback.sqlite3, data_dir from SUGGEST_DATA_DIR)")
     parser.add_argument("--gaps", type=int, default=20, metavar="N", help="show the N most frequent gaps (default 20)")
+    parser.add_argument("--auto-replies", type=int, default=10, metavar="N",
+                        help="show the N latest replies sent without an agent (default 10)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.set_defaults(run=run)
 
@@ -32,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     store = FeedbackStore(path)
     try:
-        report = build_report(store, max_gaps=max(args.gaps, 0))
+        report = build_report(store, max_gaps=max(args.gaps, 0), max_auto_replies=max(args.auto_replies, 0))
     finally:
         store.close()
     if args.json:

@@ -1,11 +1,10 @@
 """What the feedback says: how often each template is used, and what the knowledge is missing.
 
-    templates   per suggestion source: shown, sent as is, sent edited, acceptance rate
-    gaps        customer messages for which no suggestion was used, grouped by their normalised
-                form (suggest.text.normalize), most frequent first
-
-Extension point: the off-hours auto-reply log (another issue) adds a field to `Report`, filled
-from its own table in `build_report`, and a block in `format_report`.
+    templates     per suggestion source: shown, sent as is, sent edited, acceptance rate
+    gaps          customer messages for which no suggestion was used, grouped by their normalised
+                  form (suggest.text.normalize), most frequent first
+    auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason and the
+                  latest ones
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from suggest.feedback.auto_replies import AutoReply
 from suggest.feedback.store import FeedbackStore
 from suggest.text import normalize
 
@@ -46,22 +46,38 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class AutoReplies:
+    by_reason: dict[str, int] = field(default_factory=dict)
+    latest: list[AutoReply] = field(default_factory=list)  # newest first
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_reason.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "by_reason": dict(self.by_reason), "latest": [r.to_dict() for r in self.latest]}
+
+
+@dataclass(frozen=True)
 class Report:
     feedback: int
     templates: list[TemplateStats] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    auto_replies: AutoReplies = field(default_factory=AutoReplies)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "feedback": self.feedback,
             "templates": [t.to_dict() for t in self.templates],
             "gaps": [g.to_dict() for g in self.gaps],
+            "auto_replies": self.auto_replies.to_dict(),
         }
 
 
-def build_report(store: FeedbackStore, max_gaps: int = 20) -> Report:
+def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int = 10) -> Report:
     templates = [TemplateStats(*row) for row in store.acceptance_rows()]
-    return Report(store.count(), templates, find_gaps(store, max_gaps))
+    auto = AutoReplies(store.auto_reply_counts(), store.latest_auto_replies(max_auto_replies))
+    return Report(store.count(), templates, find_gaps(store, max_gaps), auto)
 
 
 def find_gaps(store: FeedbackStore, limit: int) -> list[Gap]:
@@ -84,7 +100,10 @@ def find_gaps(store: FeedbackStore, limit: int) -> list[Gap]:
 
 def format_report(report: Report) -> str:
     if not report.feedback:
-        return "No feedback recorded yet."
+        lines = ["No feedback recorded yet."]
+        if report.auto_replies.total:
+            lines += ["", *format_auto_replies(report.auto_replies)]
+        return "\n".join(lines)
     lines = [f"Feedback received: {report.feedback}", "", "Acceptance per template (sent as is or edited / shown)"]
     if not report.templates:
         lines.append("  (no suggestion has been shown yet)")
@@ -101,4 +120,20 @@ def format_report(report: Report) -> str:
         lines.append(f"  {g.count:>5}×  {g.message}{note}")
         if g.agent_reply:
             lines.append(f"         agent replied: {g.agent_reply}")
+    lines += ["", *format_auto_replies(report.auto_replies)]
     return "\n".join(lines)
+
+
+def format_auto_replies(auto: AutoReplies) -> list[str]:
+    lines = [f"Auto-replies sent without an agent: {auto.total}"]
+    if not auto.total:
+        return lines
+    lines.append("  " + "  ".join(f"{reason} {count}" for reason, count in auto.by_reason.items()))
+    lines.append("  latest:")
+    for r in auto.latest:
+        when = r.at.strftime("%Y-%m-%d %H:%M %z")
+        score = f" {r.score:.2f}" if r.score is not None else ""
+        lines.append(f"    {when}  {r.platform}/{r.shop}/{r.conversation}  {r.reason}{score}")
+        lines.append(f"      « {r.message}")
+        lines.append(f"      » {r.text}")
+    return lines

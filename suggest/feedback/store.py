@@ -4,8 +4,8 @@ One file (`<data_dir>/feedback.sqlite3`), WAL journal so the report can read whi
 writes, `synchronous=FULL` so an acknowledged feedback survives a power cut. The schema carries
 its version in `PRAGMA user_version`; `MIGRATIONS` upgrades older files in order on open.
 
-Extension point: the off-hours auto-reply log (another issue) appends its own migration here
-(e.g. an `auto_replies` table) and its own section to `suggest.feedback.report`.
+The off-hours auto-reply keeps its log and conversation state here too (migration 2, the
+`auto_replies` table of suggest.feedback.auto_replies): one database, one schema version.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Literal, get_args
 
 from suggest.config import PLATFORMS, Settings
 from suggest.errors import ConfigError, InputError, ScopeError
+from suggest.feedback import auto_replies
+from suggest.feedback.auto_replies import AutoReply, ConversationLog
 
 DB_NAME = "feedback.sqlite3"
 
@@ -51,6 +54,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX feedback_shown_source ON feedback_shown (source);
     """,
+    auto_replies.SCHEMA,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -173,6 +177,33 @@ class FeedbackStore:
             ).fetchall()
         for message, shown, sent_text in rows:
             yield str(message), int(shown), sent_text
+
+    # ------------------------------------------------------------------ auto-replies
+    @contextmanager
+    def conversation(self, platform: str, shop: str, conversation: str) -> Iterator[ConversationLog]:
+        """What one conversation was sent alone, locked until the block ends; what the block
+        records is committed (on disk) at its end, or not at all if it raises."""
+        with self._lock:
+            cursor = self._db.cursor()
+            # IMMEDIATE takes the write lock now: another process (the CLI) waits instead of
+            # deciding on the same history.
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield ConversationLog(self._db, platform, shop, conversation)
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+
+    def auto_reply_counts(self) -> dict[str, int]:
+        """Replies sent alone, by reason, most frequent first."""
+        with self._lock:
+            return auto_replies.counts_by_reason(self._db)
+
+    def latest_auto_replies(self, limit: int = 10) -> list[AutoReply]:
+        """The `limit` latest replies sent alone, newest first."""
+        with self._lock:
+            return auto_replies.latest(self._db, limit)
 
     def close(self) -> None:
         with self._lock:

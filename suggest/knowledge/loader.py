@@ -18,6 +18,7 @@ from suggest.config import PLATFORMS, REPO_ROOT
 from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
+from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop
 from suggest.knowledge.yaml_lines import LDict, load
 
@@ -29,7 +30,7 @@ DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
 
 _TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics"}
 _PRODUCT_KEYS = {"id", "name", "aliases", "facts"}
-_SHOP_KEYS = {"id", "name", "platforms", "facts"}
+_SHOP_KEYS = {"id", "name", "platforms", "facts", "hours"}
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:
@@ -147,8 +148,16 @@ def _load_shops(root: Path) -> dict[str, Shop]:
             name=_text(path, item, "name"),
             platforms=tuple(p for p in PLATFORMS if p in platforms),
             facts=_facts(path, item),
+            hours=_hours(path, item),
         )
     return shops
+
+
+def _hours(path: Path, item: LDict) -> ShopHours | None:
+    """The shop's working hours (format in suggest.knowledge.hours), or None when not given."""
+    if item.get("hours") is None:
+        return None
+    return parse_hours(path, item["hours"], item.line_of("hours"))
 
 
 def _load_products(root: Path) -> dict[str, Product]:

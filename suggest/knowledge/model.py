@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from suggest.knowledge.hours import ShopHours
+
 
 @dataclass(frozen=True)
 class Shop:
@@ -13,6 +15,8 @@ class Shop:
     name: str
     platforms: tuple[str, ...]
     facts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Working hours, for the off-hours auto-reply; None: not configured, nothing is sent alone.
+    hours: ShopHours | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""The off-hours auto-reply for one customer message: the one call the HTTP route and the CLI make.
+
+    scope and time ─ on duty? ─┬─ yes, no fallback due ─────────────────────────── on_duty
+                               └─ no (or fallback due) ─ suggest (top 1) ─ filter check ─┐
+         conversation state (SQLite, one write transaction) ─ decide ─ log what was sent ┘
+
+The engine is used through its public `suggest` and `render`; nothing heavy is imported here,
+so importing suggest.autoreply loads no model.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from suggest.autoreply.decide import Candidate, Decision, Policy, Situation, decide, may_send
+from suggest.autoreply.notices import check_notices
+from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, resolve_time
+from suggest.config import PLATFORMS
+from suggest.errors import InputError, ScopeError
+from suggest.feedback.auto_replies import AutoReply
+from suggest.knowledge import Shop, ShopHours
+from suggest.knowledge.hours import DEFAULT_TIMEZONE
+
+if TYPE_CHECKING:
+    from suggest.engine import Suggester, SuggestResult
+    from suggest.feedback import FeedbackStore
+
+MAX_CONVERSATION = 128
+# Only when no shift starts within a year or so (suggest.autoreply.schedule.HORIZON_DAYS).
+UNKNOWN_RETURN_TIME = "近期"
+
+
+class AutoReplier:
+    """Decides, sends nothing itself: the caller sends `Decision.text` when `Decision.send`.
+
+    `auto_send_threshold` defaults to Settings.auto_send_score, then to the fitted
+    Fusion.auto_send_threshold. Building one checks every shop's notices against the rules.
+    """
+
+    def __init__(self, suggester: Suggester, auto_send_threshold: float | None = None) -> None:
+        self.suggester = suggester
+        configured = suggester.settings.auto_send_score
+        if auto_send_threshold is None:
+            auto_send_threshold = configured if configured is not None else suggester.fusion.auto_send_threshold
+        self.auto_send_threshold = float(auto_send_threshold)
+        check_notices(suggester.kb, suggester.filter)
+
+    def reply(
+        self,
+        log: FeedbackStore,
+        message: str,
+        platform: str | None,
+        shop: str | None,
+        conversation: str,
+        at: str | datetime | None = None,
+        unanswered_since: str | datetime | None = None,
+        product: str | None = None,
+        request_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Decision:
+        """`at`: the message's time (default now); `unanswered_since`: since when the customer
+        has waited for an agent (default `at`), for the on-duty fallback."""
+        from suggest.engine.message import check_message  # the engine package is heavy to import
+
+        message = check_message(message, self.suggester.settings.max_message_chars)
+        conversation = check_conversation(conversation)
+        platform, shop_record = self._scope(platform, shop)
+        hours = shop_record.hours
+        zone = hours.zone if hours is not None else ZoneInfo(DEFAULT_TIMEZONE)
+        now = now or datetime.now(UTC)
+        moment = resolve_time(at, zone, now, "at")
+        since = moment if unanswered_since is None else resolve_time(unanswered_since, zone, now, "unanswered_since")
+        if since > moment:
+            raise InputError(f"unanswered_since ({since.isoformat()}) is after the message's time ({moment.isoformat()})")
+        if hours is None:
+            return decide(self._situation(moment, False, since), None)
+        policy = self.policy(hours)
+        on_duty = is_on_duty(hours, moment)
+        situation = self._situation(moment, on_duty, since)
+        if not may_send(situation, policy):
+            return decide(situation, policy)
+        result = self.suggester.suggest(message, platform=platform, shop=shop_record.id, product=product, limit=1)
+        back = next_on_duty(hours, moment)
+        situation = Situation(
+            at=moment,
+            on_duty=on_duty,
+            waited=moment - since,
+            needs_human=result.needs_human,
+            top=self._candidate(result),
+            return_time=format_return_time(back, moment, zone) if back is not None else UNKNOWN_RETURN_TIME,
+        )
+        with log.conversation(platform, shop_record.id, conversation) as state:
+            decision = decide(situation, policy, state.history)
+            if decision.send and decision.text is not None:
+                state.record(AutoReply(
+                    at=moment, platform=platform, shop=shop_record.id, conversation=conversation,
+                    reason=decision.reason, text=decision.text, message=message, source=decision.source,
+                    score=decision.score, request_id=request_id,
+                ))
+        return decision
+
+    def policy(self, hours: ShopHours) -> Policy:
+        return Policy(
+            auto_send_threshold=self.auto_send_threshold,
+            off_hours_message=hours.off_hours_message,
+            holding_message=hours.holding_message,
+            busy_message=hours.busy_message,
+            window=hours.message_window,
+            fallback_after=hours.fallback_after,
+        )
+
+    @staticmethod
+    def _situation(moment: datetime, on_duty: bool, since: datetime) -> Situation:
+        return Situation(at=moment, on_duty=on_duty, waited=moment - since, needs_human=False, top=None,
+                         return_time="")
+
+    def _candidate(self, result: SuggestResult) -> Candidate | None:
+        """The top suggestion, compliant only if nothing ranked above it was refused and the
+        filter passes its text untouched: a masked reply is fine to show an agent, not to send."""
+        if not result.suggestions:
+            return None
+        top = result.suggestions[0]
+        return Candidate(top.text, top.score, f"{top.source.kind}:{top.source.id}", self._compliant(result))
+
+    def _compliant(self, result: SuggestResult) -> bool:
+        top = result.suggestions[0]
+        # With limit=1 the engine stops at the first sendable candidate: anything in `dropped`
+        # ranked above it, and a better answer that may not be sent means this one must not be.
+        if result.dropped:
+            return False
+        try:
+            entry = self.suggester.kb.entry(top.source.id)
+        except KeyError:
+            return False
+        if self.suggester.render(entry, result.shop, result.product) != top.text:
+            return False  # the filter masked part of it
+        outcome = self.suggester.filter.apply(top.text, result.platform, result.shop)
+        return outcome.text == top.text and not outcome.violations and not outcome.needs_human
+
+    def _scope(self, platform: str | None, shop: str | None) -> tuple[str, Shop]:
+        """The engine's scope rules, checked here too: on duty the engine is not called at all."""
+        platform = (platform or self.suggester.settings.default_platform).strip().lower()
+        if platform not in PLATFORMS:
+            raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
+        kb = self.suggester.kb
+        if shop is None:
+            record = kb.default_shop
+        elif shop in kb.shops:
+            record = kb.shops[shop]
+        else:
+            raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(kb.shops)}")
+        if platform not in record.platforms:
+            raise ScopeError(
+                f"shop {record.id!r} does not sell on {platform} (it sells on {', '.join(record.platforms)})"
+            )
+        return platform, record
+
+
+def check_conversation(conversation: object) -> str:
+    if not isinstance(conversation, str) or not conversation.strip():
+        raise InputError("the conversation id is empty")
+    conversation = conversation.strip()
+    if len(conversation) > MAX_CONVERSATION:
+        raise InputError(f"the conversation id is {len(conversation)} characters long; the limit is {MAX_CONVERSATION}")
+    if any(unicodedata.category(c).startswith("C") for c in conversation):
+        raise InputError("the conversation id contains control characters")
+    return conversation

@@ -1,0 +1,109 @@
+"""The log of replies sent without an agent (the off-hours auto-reply), in the feedback database.
+
+It is also the conversation state: what a conversation was already sent, and when, decides
+whether a notice may go again (suggest.autoreply.decide). `SCHEMA` is migration 2 of
+suggest.feedback.store; the queries take the store's connection, inside its lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEMA = """
+    CREATE TABLE auto_replies (
+        id           INTEGER PRIMARY KEY,
+        created_at   TEXT NOT NULL,      -- UTC, ISO 8601: when it was decided
+        at           TEXT NOT NULL,      -- the message's time, ISO 8601 with the shop's offset
+        platform     TEXT NOT NULL,
+        shop         TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        reason       TEXT NOT NULL,      -- answer | needs_human | off_hours | agent_busy
+        text         TEXT NOT NULL,      -- what was sent
+        source       TEXT,               -- kind:id of an answer
+        score        REAL,               -- its calibrated probability
+        message      TEXT NOT NULL,      -- the customer's message
+        request_id   TEXT
+    );
+    CREATE INDEX auto_replies_conversation ON auto_replies (platform, shop, conversation);
+    CREATE INDEX auto_replies_reason ON auto_replies (reason);
+"""
+
+_COLUMNS = "created_at, at, platform, shop, conversation, reason, text, source, score, message, request_id"
+
+
+@dataclass(frozen=True)
+class AutoReply:
+    """One reply sent alone to a conversation."""
+
+    at: datetime
+    platform: str
+    shop: str
+    conversation: str
+    reason: str
+    text: str
+    message: str
+    source: str | None = None
+    score: float | None = None
+    request_id: str | None = None
+    created_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(), "platform": self.platform, "shop": self.shop,
+            "conversation": self.conversation, "reason": self.reason, "text": self.text,
+            "message": self.message, "source": self.source,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+
+
+def conversation_history(db: sqlite3.Connection, platform: str, shop: str, conversation: str) -> list[AutoReply]:
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM auto_replies WHERE platform = ? AND shop = ? AND conversation = ? ORDER BY id",
+        (platform, shop, conversation),
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def insert(db: sqlite3.Connection, reply: AutoReply) -> int:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    cursor = db.execute(
+        f"INSERT INTO auto_replies ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (now, reply.at.isoformat(), reply.platform, reply.shop, reply.conversation, reply.reason, reply.text,
+         reply.source, reply.score, reply.message, reply.request_id),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def counts_by_reason(db: sqlite3.Connection) -> dict[str, int]:
+    rows = db.execute("SELECT reason, COUNT(*) FROM auto_replies GROUP BY reason ORDER BY COUNT(*) DESC, reason")
+    return {str(reason): int(count) for reason, count in rows.fetchall()}
+
+
+def latest(db: sqlite3.Connection, limit: int) -> list[AutoReply]:
+    rows = db.execute(f"SELECT {_COLUMNS} FROM auto_replies ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    return [_row(r) for r in rows]
+
+
+def _row(row: tuple[Any, ...]) -> AutoReply:
+    created_at, at, platform, shop, conversation, reason, text, source, score, message, request_id = row
+    return AutoReply(
+        at=datetime.fromisoformat(at), platform=platform, shop=shop, conversation=conversation, reason=reason,
+        text=text, message=message, source=source, score=score, request_id=request_id, created_at=created_at,
+    )
+
+
+class ConversationLog:
+    """One conversation's auto-replies, read and written inside one write transaction, so two
+    messages of a conversation decided at once cannot both send the same notice."""
+
+    def __init__(self, db: sqlite3.Connection, platform: str, shop: str, conversation: str) -> None:
+        self._db = db
+        self.history = conversation_history(db, platform, shop, conversation)
+
+    def record(self, reply: AutoReply) -> int:
+        row_id = insert(self._db, reply)
+        self.history.append(reply)
+        return row_id
