@@ -9,7 +9,8 @@ them as examples; even-id questions stay for measuring), and some of those bank 
 to the clothing shop, where no answer fits. Test files are never read here.
 
 A listwise model (suggest/ranking/fusion.py) gives each candidate the probability that it is
-the right answer, with a "none fits" option. Thresholds are then read off the shop traffic
+the right answer, with a "none fits" option; it is fitted in two stages (ranking, then the
+"none" score) so calibration never costs ranking. Thresholds are then read off the shop traffic
 (the dev set and the off-domain questions): the suggestion threshold keeps
 precision-when-answered at or above --precision, the auto-send one at or above
 --auto-precision. The result is written into suggest/ranking/fusion.json for that model.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,7 +35,7 @@ from bench_data import REPO, read_query_csv, unionpay  # noqa: E402
 from quality import open_engine, reduce_to_csv  # noqa: E402
 
 from suggest.config import Settings  # noqa: E402
-from suggest.embedding import load_embedder  # noqa: E402
+from suggest.embedding import Embedder, load_embedder  # noqa: E402
 from suggest.engine import Suggester  # noqa: E402
 from suggest.evaluation import Query  # noqa: E402
 from suggest.knowledge import load_knowledge  # noqa: E402
@@ -68,38 +70,43 @@ def collect(name: str, engine: Suggester, queries: Sequence[Query], answerable: 
     return Part(name, lists, answerable)
 
 
-def fit_listwise(parts: list[Part], l2: float = 1e-3) -> tuple[np.ndarray, float]:
-    """Maximise the likelihood of the gold candidate (or of "none") over every candidate list.
+def fit_listwise(parts: list[Part], l2: float = 1e-5) -> tuple[np.ndarray, float]:
+    """Two stages, so that calibration never costs ranking:
 
-    Each source weighs the same, whatever its number of queries."""
-    from scipy.optimize import minimize
+    1. the weights maximise the likelihood of the gold candidate among the candidates, over
+       the lists that contain it (a pure ranking objective; each source weighs the same);
+    2. with the weights fixed, the score of "none fits" maximises the likelihood of the gold
+       candidate, or of "none" when no candidate is right, over every list.
+    The L2 penalty is kept small: cosine similarities of e5 live in a narrow band, so the dense
+    weights must be large for the softmax to be sharp."""
+    from scipy.optimize import minimize, minimize_scalar
 
-    n_features = len(FEATURES)
-    data = [(x, gold, 1.0 / len(part.lists)) for part in parts for x, gold in part.lists]
+    ranked = [(x, gold, 1.0 / len(part.lists)) for part in parts if part.answerable for x, gold in part.lists if gold >= 0]
 
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, null = theta[:-1], theta[-1]
-        total, grad = 0.0, np.zeros_like(theta)
-        for x, gold, weight in data:
-            p = listwise_probability(x @ w, null)
-            p_null = 1.0 - p.sum()
-            target = p[gold] if gold >= 0 else p_null
-            total -= weight * np.log(max(target, 1e-12))
-            # d(-log p_target)/d s_j = p_j - [j is target]
-            d_scores = p.copy()
-            d_null = p_null
-            if gold >= 0:
-                d_scores[gold] -= 1.0
-            else:
-                d_null -= 1.0
-            grad[:-1] += weight * (x.T @ d_scores)
-            grad[-1] += weight * d_null
-        total += l2 * float(w @ w)
-        grad[:-1] += 2 * l2 * w
-        return total, grad
+    def rank_loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for x, gold, weight in ranked:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            total -= weight * np.log(max(p[gold], 1e-12))
+            p[gold] -= 1.0  # d(-log p_gold)/d s_j = p_j - [j is gold]
+            grad += weight * (x.T @ p)
+        return total + l2 * float(w @ w), grad + 2 * l2 * w
 
-    result = minimize(loss, np.zeros(n_features + 1), jac=True, method="L-BFGS-B")
-    return result.x[:-1], float(result.x[-1])
+    weights = minimize(rank_loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
+    every = [(x @ weights, gold, 1.0 / len(part.lists)) for part in parts for x, gold in part.lists]
+
+    def null_loss(null: float) -> float:
+        total = 0.0
+        for s, gold, weight in every:
+            p = listwise_probability(s, null)
+            total -= weight * np.log(max(p[gold] if gold >= 0 else 1.0 - p.sum(), 1e-12))
+        return total
+
+    top = max(float(s.max()) for s, _, _ in every)
+    null = minimize_scalar(null_loss, bounds=(top - 200.0, top + 50.0), method="bounded").x
+    return weights, float(null)
 
 
 def top_candidates(part: Part, weights: np.ndarray, null: float) -> tuple[np.ndarray, np.ndarray]:
@@ -132,10 +139,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.90)
     parser.add_argument("--auto-precision", type=float, default=0.98)
     parser.add_argument("--unionpay-queries", type=int, default=600, help="odd-id UnionPay questions to use")
+    parser.add_argument("--cache", type=Path, help="keep the collected candidate features in this file (pickle)")
     args = parser.parse_args(argv)
 
     settings = Settings.load(model=args.model)
     embedder = load_embedder(settings.model, settings.cache_dir)
+    if args.cache and args.cache.exists():
+        parts = pickle.loads(args.cache.read_bytes())
+    else:
+        parts = collect_parts(args, settings, embedder)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(parts))
+    return fit_and_write(args, parts, embedder.name)
+
+
+def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> list[Part]:
     dev = read_query_csv(args.dev)
     union = unionpay(with_examples=False, split="train")
     union_queries = union.queries[: args.unionpay_queries]
@@ -154,7 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
             collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False),
         ]
+    return parts
 
+
+def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) -> int:
     weights, null = fit_listwise(parts)
     shop = [p for p in parts if p.name.startswith("e-commerce") or not p.answerable]
     top_p = np.concatenate([top_candidates(p, weights, null)[0] for p in shop])
@@ -170,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     raw = json.loads(FUSION_FILE.read_text(encoding="utf-8"))
-    raw["models"][embedder.name] = {
+    raw["models"][model_name] = {
         "features": list(FEATURES),
         "weights": [round(float(w), 5) for w in weights],
         "null_score": round(null, 5),
