@@ -73,9 +73,9 @@ def measure_all(
 
 def _row(setting: str, system: str, m: Metrics, seconds: float) -> dict[str, object]:
     print(f"{setting:45s} {system:40s} top1 {m.top1:.3f} top3 {m.top3:.3f} mrr5 {m.mrr5:.3f} ({seconds:.0f}s)", file=sys.stderr)
-    row: dict[str, object] = {"setting": setting, "system": system, **m.to_dict()}
-    row["misses_sample"] = [miss.to_dict() for miss in m.misses[:15]]
-    return row
+    # Figures only: the misses would copy benchmark text into the repository, which its
+    # README forbids (research only, no licence).
+    return {"setting": setting, "system": system, **m.to_dict(), "seconds": round(seconds, 1)}
 
 
 def ecommerce(embedder: Embedder, settings: Settings, workdir: Path, test_file: Path) -> list[dict[str, object]]:
@@ -122,7 +122,17 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         answered = f"{row['answered']:.3f}" if row["system"].startswith("suggest") else "–"
         precision = f"{row['precision_answered']:.3f}" if row["system"].startswith("suggest") else "–"
         lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} |")
-    lines += ["", "Splits: calibration used only eval/ecommerce_dev.csv and UnionPay odd-id questions;", "the figures above are on eval/ecommerce_test.csv and UnionPay even-id questions.", ""]
+    lines += [
+        "",
+        "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv and UnionPay odd-id",
+        "questions; the figures above are on eval/ecommerce_test.csv and UnionPay even-id questions.",
+        "",
+        "## Compliance filter",
+        "",
+        "Precision and recall of the rule filter per platform, on eval/compliance_replies.csv, are in",
+        "[quality-compliance.md](quality-compliance.md) (`python scripts/eval_compliance.py`).",
+        "",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
