@@ -115,16 +115,23 @@ def _document(path: Path) -> LDict:
     return require_mapping(doc, path, 1, "a rule file")
 
 
+def _platform_scope(doc: LDict, path: Path, known_platforms: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The file's `platforms:` list, checked; None when it has none."""
+    if "platforms" not in doc:
+        return None
+    items = text_list(doc, "platforms", path)
+    for name, line in items:
+        if name not in known_platforms:
+            raise KnowledgeError(path, line, f"unknown platform {name!r} (known: {', '.join(known_platforms)})")
+    return tuple(name for name, _ in items)
+
+
 def _read_common(path: Path, known_platforms: tuple[str, ...]) -> tuple[tuple[Rule, ...], dict[str, str]]:
     doc = _document(path)
     check_keys(doc, ("platforms", "aliases", "rules"), path, "common.yaml")
-    scope = known_platforms
-    if "platforms" in doc:
-        items = text_list(doc, "platforms", path)
-        for name, line in items:
-            if name not in known_platforms:
-                raise KnowledgeError(path, line, f"unknown platform {name!r} (known: {', '.join(known_platforms)})")
-        scope = tuple(name for name, _ in items)
+    scope = _platform_scope(doc, path, known_platforms)
+    if scope is None:
+        scope = known_platforms
     rules = parse_rule_list(doc, path, known_platforms, may_scope=True)
     scoped = []
     for rule in rules:
@@ -190,13 +197,8 @@ def _read_shop(path: Path, known_platforms: tuple[str, ...]) -> ShopFile:
         raise KnowledgeError(path, doc.line_of("shop"), f"shop is {shop!r} but the file is named {path.name}")
     if not SHOP_ID_RE.match(shop or ""):
         raise KnowledgeError(path, doc.line_of("shop"), f"shop id {shop!r} must be lower-case a-z, 0-9, '-' and '_'")
-    platforms = None
-    if "platforms" in doc:
-        items = text_list(doc, "platforms", path)
-        for name, line in items:
-            if name not in known_platforms:
-                raise KnowledgeError(path, line, f"unknown platform {name!r} (known: {', '.join(known_platforms)})")
-        platforms = frozenset(name for name, _ in items)
+    scope = _platform_scope(doc, path, known_platforms)
+    platforms = frozenset(scope) if scope is not None else None
     rules = parse_rule_list(doc, path, known_platforms, may_scope=True)
     if platforms is not None:
         for rule in rules:

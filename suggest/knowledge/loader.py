@@ -160,14 +160,17 @@ def _hours(path: Path, item: LDict) -> ShopHours | None:
     return parse_hours(path, item["hours"], item.line_of("hours"))
 
 
+def _list_of_mappings(path: Path, what: str) -> list[LDict]:
+    items = load(path) or []
+    if not isinstance(items, list):
+        raise KnowledgeError(path, 1, f"a {what}s file must be a list of {what}s")
+    return [_mapping(path, raw, what, items.line_of(n)) for n, raw in enumerate(items)]
+
+
 def _load_products(root: Path) -> dict[str, Product]:
     products: dict[str, Product] = {}
     for path in _yaml_files(root / "products"):
-        items = load(path) or []
-        if not isinstance(items, list):
-            raise KnowledgeError(path, 1, "a products file must be a list of products")
-        for n, raw in enumerate(items):
-            item = _mapping(path, raw, "product", items.line_of(n))
+        for item in _list_of_mappings(path, "product"):
             _unknown_keys(path, item, _PRODUCT_KEYS)
             product_id = _text(path, item, "id")
             if not ID.match(product_id):
@@ -187,11 +190,7 @@ def _load_templates(root: Path, shops: dict[str, Shop], products: dict[str, Prod
     known_facts = set().union(*(s.facts for s in shops.values()), *(p.facts for p in products.values()))
     entries = []
     for path in _yaml_files(root / "templates"):
-        items = load(path) or []
-        if not isinstance(items, list):
-            raise KnowledgeError(path, 1, "a templates file must be a list of templates")
-        for n, raw in enumerate(items):
-            item = _mapping(path, raw, "template", items.line_of(n))
+        for item in _list_of_mappings(path, "template"):
             entries.append(_template(path, item, shops, products, known_facts))
     return entries
 
