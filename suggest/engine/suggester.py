@@ -53,6 +53,8 @@ class Suggester:
         self.products = ProductFinder(kb)
         self.threshold = self.settings.min_score if self.settings.min_score is not None else fusion.threshold
         self._scope_cache: dict[tuple[str, str | None, str | None], np.ndarray] = {}
+        # Only entries limited to some platforms, shops or products need a look per scope.
+        self._scoped = [i for i, e in enumerate(kb.entries) if e.platforms or e.shops or e.products]
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -172,7 +174,10 @@ class Suggester:
         key = (platform, shop, product)
         mask = self._scope_cache.get(key)
         if mask is None:
-            mask = np.array([e.in_scope(platform, shop, product) for e in self.kb.entries], dtype=bool)
+            mask = np.ones(len(self.kb.entries), dtype=bool)
+            entries = self.kb.entries
+            for i in self._scoped:
+                mask[i] = entries[i].in_scope(platform, shop, product)
             self._scope_cache[key] = mask
         return mask
 

@@ -13,13 +13,14 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from suggest.embedding import Embedder
+from suggest.index.dense import build_dense
 from suggest.index.store import CURRENT, FORMAT, IndexMeta, LoadedIndex
 from suggest.index.views import ANSWER, QUESTION, View, knowledge_tokenizer, make_views
 from suggest.knowledge import KnowledgeBase
@@ -38,7 +39,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         model=embedder.name,
         dim=embedder.dim,
         knowledge_digest=kb.digest,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         views=len(views),
         entries=len(kb.entries),
     )
@@ -61,18 +62,17 @@ def encode_views(views: list[View], embedder: Embedder, progress: bool = False) 
     for kind, encode in ((QUESTION, embedder.encode_queries), (ANSWER, embedder.encode_documents)):
         rows = [i for i, v in enumerate(views) if v.kind == kind]
         if rows:
-            vectors[rows] = encode([views[i].text for i in rows], progress=progress)
+            # Merchants repeat themselves (the same answer under many ids, the same question in
+            # several spreadsheets): each distinct text is encoded once.
+            slot: dict[str, int] = {}
+            where = [slot.setdefault(views[i].text, len(slot)) for i in rows]
+            vectors[rows] = encode(list(slot), progress=progress)[where]
     return vectors
 
 
 def dense_index(vectors: np.ndarray, dim: int) -> Any:
-    """Exact inner product: on normalised vectors that is cosine similarity."""
-    import faiss
-
-    dense = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return dense
+    """Inner product (cosine on normalised vectors): exact when small, HNSW when large."""
+    return build_dense(vectors, dim)
 
 
 def _write(folder: Path, meta: IndexMeta, views: list[View], dense: Any) -> None:

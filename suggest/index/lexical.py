@@ -21,10 +21,62 @@ class Lexical:
         self._vocab = set(self._bm25.vocab_dict) if self.size else set()
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 of every document (zero where no term occurs)."""
         known = [t for t in terms if t in self._vocab]
         if not known or not self.size:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def matching(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, BM25 scores) of the documents with a positive score, ascending.
+
+        The same numbers as `scores` at those documents. bm25s keeps the eager BM25 matrix as
+        CSC (one column of (document, score) per term); the columns of the query's terms are
+        added in the same order and float32 precision as bm25s's get_scores does, but with one
+        vectorised add per term instead of np.add.at, and what callers get is the short list of
+        matching documents, not an array over every document to reduce again.
+        """
+        known = [t for t in terms if t in self._vocab]
+        if not known or not self.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if getattr(self._bm25, "nonoccurrence_array", None) is not None:  # BM25L/BM25+: another formula
+            total = self.scores(terms)
+        else:
+            matrix = self._bm25.scores
+            data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+            total = np.zeros(self.size, dtype=np.dtype(self._bm25.dtype))
+            for term_id in self._bm25.get_tokens_ids(known):
+                a, b = int(indptr[term_id]), int(indptr[term_id + 1])
+                total[indices[a:b]] += data[a:b]  # a column holds each document once
+        docs = np.flatnonzero(total > 0)
+        return docs, total[docs].astype(np.float32, copy=False)
+
+
+class TermPostings:
+    """For each term, the ascending rows of the documents that contain it (for coverage)."""
+
+    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+        self._vocab: dict[str, int] = {}
+        term_ids: list[int] = []
+        counts: list[int] = []
+        for doc in documents:
+            unique = set(doc)
+            counts.append(len(unique))
+            term_ids.extend(self._vocab.setdefault(t, len(self._vocab)) for t in unique)
+        ids = np.asarray(term_ids, dtype=np.int64)
+        rows = np.repeat(np.arange(len(documents), dtype=np.int64), np.asarray(counts, dtype=np.int64))
+        order = np.argsort(ids, kind="stable")  # stable: rows stay ascending within a term
+        self._rows = rows[order]
+        self._indptr = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=len(self._vocab)))])
+
+    def contains(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Whether each of `rows` (any order) holds `term`."""
+        term_id = self._vocab.get(term)
+        if term_id is None or not len(rows):
+            return np.zeros(len(rows), dtype=bool)
+        posting = self._rows[self._indptr[term_id] : self._indptr[term_id + 1]]
+        at = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
+        return posting[at] == rows
 
 
 def inverse_document_frequency(documents: Sequence[Sequence[str]]) -> dict[str, float]:

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from suggest.errors import IndexStoreError, StaleIndexError
-from suggest.index.lexical import Lexical, inverse_document_frequency
+from suggest.index.dense import search_one, stored_vectors
+from suggest.index.lexical import Lexical, TermPostings, inverse_document_frequency
 from suggest.index.views import ANSWER, QUESTION, View
 
 FORMAT = 1
@@ -61,9 +62,43 @@ class LoadedIndex:
         self.lexical_questions = Lexical([views[i].terms for i in self.question_rows])
         self.lexical_answers = Lexical([views[i].terms for i in self.answer_rows])
         self.idf = inverse_document_frequency([views[i].terms for i in self.question_rows])
+        # Read-only companions of the above, so a request never loops over views in Python.
+        self.vectors = stored_vectors(dense)  # (views, dim), borrowed from `dense`
+        self.postings = TermPostings([v.terms for v in views])
+        self._view_order, self._entry_start, self._entry_stop = _entry_spans(self.view_entry, meta.entries)
 
     def __len__(self) -> int:
         return len(self.views)
+
+    def search(self, query_vector: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
+        """Similarities and rows of the `fetch` nearest views (approximate above HNSW_MIN_VIEWS)."""
+        return search_one(self.dense, query_vector, fetch)
+
+    def rows_of(self, entries: np.ndarray) -> np.ndarray:
+        """Every view row of the given entries, ascending."""
+        starts, stops = self._entry_start[entries], self._entry_stop[entries]
+        lengths = stops - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        # Concatenated ranges start..stop without a Python loop: a running index, shifted per range.
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        positions = offsets + np.arange(total)
+        return np.sort(self._view_order[positions])
+
+
+def _entry_spans(view_entry: np.ndarray, entries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views ordered by entry, and each entry's [start, stop) in that order.
+
+    make_views writes each entry's views together, so the order is the identity; a stable sort
+    keeps this correct for any view order.
+    """
+    order = np.argsort(view_entry, kind="stable")
+    sorted_entries = view_entry[order]
+    ids = np.arange(entries)
+    start = np.searchsorted(sorted_entries, ids, side="left")
+    stop = np.searchsorted(sorted_entries, ids, side="right")
+    return order, start, stop
 
 
 def current_build(index_dir: Path) -> Path | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from suggest.index.lexical import Lexical
 from suggest.index.store import LoadedIndex
 
 FEATURES = (
@@ -32,19 +33,80 @@ class Candidates:
     features: np.ndarray  # shape (n, len(FEATURES))
 
 
-def _best_per_entry(rows: np.ndarray, values: np.ndarray, view_entry: np.ndarray, n_entries: int) -> np.ndarray:
-    best = np.full(n_entries, -np.inf, dtype=np.float32)
-    if len(rows):
-        np.maximum.at(best, view_entry[rows], values)
+def _group_max(groups: np.ndarray, values: np.ndarray, n_groups: int, empty: float) -> np.ndarray:
+    """The largest value per group (group ids 0..n_groups-1), `empty` where a group has none."""
+    best = np.full(n_groups, -np.inf, dtype=values.dtype if len(values) else np.float32)
+    if len(values):
+        np.maximum.at(best, groups, values)
+    best[~np.isfinite(best)] = empty
     return best
 
 
-def _coverage(query_terms: set[str], view_terms: tuple[str, ...], idf: dict[str, float]) -> float:
-    if not query_terms:
-        return 0.0
+def _dense_hits(index: LoadedIndex, query_vector: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Entries of the best in-scope views by the dense index (over-fetched: out-of-scope views
+    are dropped after the search)."""
+    fetch = min(len(index.views), max(k * 4, 64))
+    if not fetch:
+        return np.zeros(0, np.int64)
+    _sims, rows = index.search(query_vector, fetch)
+    rows = rows[rows >= 0]
+    entries = index.view_entry[rows]
+    entries = entries[allowed[entries]]
+    return np.unique(entries[: k * 2])
+
+
+def _lexical_best(lexical: Lexical, rows: np.ndarray, terms: tuple[str, ...], index: LoadedIndex,
+                  allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(entries, best BM25 of their in-scope views) for the entries with a matching view, ascending.
+
+    `rows` maps the lexical index's documents to view rows. Entries without a matching view
+    score 0, as before; they are simply not listed.
+    """
+    docs, scores = lexical.matching(terms) if terms else (np.zeros(0, np.int64), np.zeros(0, np.float32))
+    view_entries = index.view_entry[rows[docs]]
+    keep = allowed[view_entries]
+    view_entries, scores = view_entries[keep], scores[keep]
+    if len(view_entries) and np.all(view_entries[1:] >= view_entries[:-1]):
+        # The usual case (views are stored entry by entry): runs of one entry, no sort needed.
+        starts = np.flatnonzero(np.concatenate([[True], view_entries[1:] != view_entries[:-1]]))
+        return view_entries[starts], np.maximum.reduceat(scores, starts)
+    entries, group = np.unique(view_entries, return_inverse=True)
+    return entries, _group_max(group, scores, len(entries), 0.0)
+
+
+def _top_lexical(entries: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best-scoring entries with a positive score. Ties at the k-th place go to the
+    lower entry position (a stable sort over ascending entries), so the candidates never
+    depend on the sort algorithm."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    order = order[scores[order] > 0]
+    return entries[order]
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """values[keys == w] for each w in `wanted`, 0 where a key is missing (keys ascending)."""
+    out = np.zeros(len(wanted), dtype=np.float32)
+    if len(keys):
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        found = keys[at] == wanted
+        out[found] = values[at[found]]
+    return out
+
+
+def _coverage(index: LoadedIndex, query_terms: set[str], rows: np.ndarray) -> np.ndarray:
+    """Idf-weighted share of the message's terms found in each view (float64).
+
+    The sums run over `query_terms` in its iteration order, adding 0.0 for an absent term, so
+    they are the very sums `sum(idf.get(t, 1.0) for t in query_terms if t in view_terms)` gave.
+    """
+    idf = index.idf
     total = sum(idf.get(t, 1.0) for t in query_terms)
-    hit = sum(idf.get(t, 1.0) for t in query_terms if t in view_terms)
-    return hit / total if total else 0.0
+    hit = np.zeros(len(rows), dtype=np.float64)
+    if not query_terms or not total:
+        return hit
+    for term in query_terms:
+        hit += np.where(index.postings.contains(term, rows), idf.get(term, 1.0), 0.0)
+    return hit / total
 
 
 def gather_candidates(
@@ -54,63 +116,35 @@ def gather_candidates(
     allowed: np.ndarray,
     k: int = 40,
 ) -> Candidates:
-    """`allowed` is a boolean mask over entries (the scope: platform, shop, product)."""
-    n_entries = index.meta.entries
-    view_entry = index.view_entry
-    allowed_views = allowed[view_entry]
+    """`allowed` is a boolean mask over entries (the scope: platform, shop, product).
 
-    # Dense: over-fetch, since views of out-of-scope answers are filtered afterwards.
-    fetch = min(len(index.views), max(k * 4, 64))
-    if fetch:
-        sims, rows = index.dense.search(np.ascontiguousarray(query_vector[None, :], dtype=np.float32), fetch)
-        sims, rows = sims[0], rows[0]
-        keep = (rows >= 0) & allowed_views[np.maximum(rows, 0)]
-        sims, rows = sims[keep], rows[keep]
-    else:
-        sims, rows = np.zeros(0, np.float32), np.zeros(0, np.int64)
-
-    lex_q = np.zeros(n_entries, dtype=np.float32)
-    lex_a = np.zeros(n_entries, dtype=np.float32)
-    if terms:
-        q_scores = index.lexical_questions.scores(terms)
-        a_scores = index.lexical_answers.scores(terms)
-        q_mask = allowed_views[index.question_rows]
-        a_mask = allowed_views[index.answer_rows]
-        np.maximum.at(lex_q, view_entry[index.question_rows][q_mask], q_scores[q_mask])
-        np.maximum.at(lex_a, view_entry[index.answer_rows][a_mask], a_scores[a_mask])
-
-    dense_hits = np.unique(view_entry[rows][: k * 2]) if len(rows) else np.zeros(0, np.int64)
-    lex_hits = np.argsort(-lex_q)[:k]
-    lex_hits = lex_hits[lex_q[lex_hits] > 0]
+    Work grows with the candidates and the query terms' postings, hardly with the size of the
+    knowledge: the one array over every view is BM25's accumulator (a memset and one scan for
+    non-zeros); no Python loop runs over views, and no sort over all entries.
+    """
+    dense_hits = _dense_hits(index, query_vector, allowed, k)
+    q_entries, q_best = _lexical_best(index.lexical_questions, index.question_rows, terms, index, allowed)
+    lex_hits = _top_lexical(q_entries, q_best, k)
     entries = np.unique(np.concatenate([dense_hits, lex_hits])).astype(np.int64)
     entries = entries[allowed[entries]]
     if not len(entries):
         return Candidates(entries, np.zeros((0, len(FEATURES)), np.float32))
 
     # Exact dense similarity for every view of every candidate (lexical-only ones too).
-    cand_rows = np.flatnonzero(np.isin(view_entry, entries))
-    vectors = np.vstack([index.dense.reconstruct(int(r)) for r in cand_rows])
-    cand_sims = vectors @ query_vector.astype(np.float32)
+    cand_rows = index.rows_of(entries)
+    local = np.searchsorted(entries, index.view_entry[cand_rows])  # candidate position of each row
+    cand_sims = index.vectors[cand_rows] @ query_vector.astype(np.float32)
     is_q = index.view_is_question[cand_rows]
-    dense_q = _best_per_entry(cand_rows[is_q], cand_sims[is_q], view_entry, n_entries)[entries]
-    dense_a = _best_per_entry(cand_rows[~is_q], cand_sims[~is_q], view_entry, n_entries)[entries]
-    dense_q[~np.isfinite(dense_q)] = 0.0
-    dense_a[~np.isfinite(dense_a)] = 0.0
+    dense_q = _group_max(local[is_q], cand_sims[is_q], len(entries), 0.0)
+    dense_a = _group_max(local[~is_q], cand_sims[~is_q], len(entries), 0.0)
 
     query_terms = set(terms)
-    idf = index.idf
-    cover_q = np.zeros(len(entries), np.float32)
-    cover_a = np.zeros(len(entries), np.float32)
-    position = {int(e): i for i, e in enumerate(entries)}
-    for r in cand_rows:
-        i = position[int(view_entry[r])]
-        c = _coverage(query_terms, index.views[r].terms, idf)
-        if index.view_is_question[r]:
-            cover_q[i] = max(cover_q[i], c)
-        else:
-            cover_a[i] = max(cover_a[i], c)
+    cover = _coverage(index, query_terms, cand_rows)
+    cover_q = _group_max(local[is_q], cover[is_q], len(entries), 0.0).astype(np.float32)
+    cover_a = _group_max(local[~is_q], cover[~is_q], len(entries), 0.0).astype(np.float32)
 
-    lq, la = lex_q[entries], lex_a[entries]
+    a_entries, a_best = _lexical_best(index.lexical_answers, index.answer_rows, terms, index, allowed)
+    lq, la = _lookup(q_entries, q_best, entries), _lookup(a_entries, a_best, entries)
     features = np.column_stack(
         [
             dense_q,
