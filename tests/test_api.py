@@ -96,6 +96,15 @@ def test_history_is_accepted(shared: TestClient):
     assert shared.post("/v1/suggest", json={"message": "能开发票吗", "history": history}).status_code == 200
 
 
+def test_history_names_the_product_being_discussed(shared: TestClient):
+    history = [{"role": "customer", "text": "羽绒服还有M码吗"}, {"role": "agent", "text": "短袖和羽绒服都有的"}]
+    body = shared.post("/v1/suggest", json={"message": "什么时候发货", "history": history}).json()
+    assert body["product"] == "down-jacket"
+    # Only the customer's turns count: an agent naming a product does not change the subject.
+    agent_only = [{"role": "agent", "text": "短袖有货哦"}]
+    assert shared.post("/v1/suggest", json={"message": "什么时候发货", "history": agent_only}).json()["product"] is None
+
+
 def test_a_callers_request_id_is_kept_and_a_strange_one_replaced(shared: TestClient):
     mine = shared.post("/v1/suggest", json={"message": "在吗"}, headers={"X-Request-ID": "chat-42.a:b"})
     assert mine.headers["x-request-id"] == "chat-42.a:b" == mine.json()["request_id"]

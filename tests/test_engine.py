@@ -104,3 +104,12 @@ def test_stale_index_is_rebuilt_on_open(settings, embedder, knowledge_dir):
     reopened = Suggester.open(settings, embedder=embedder)
     assert current_build(settings.index_dir) != first
     assert top(reopened, "包装结实吗") == "faq-pack"
+
+
+def test_the_product_named_earlier_in_the_conversation_is_used(suggester: Suggester):
+    result = suggester.suggest("什么时候发货", history=["羽绒服还有M码吗", "好的"])
+    assert result.product == "down-jacket"
+    assert "15天" in result.suggestions[0].text
+    # The message itself, then the caller, take precedence over the history.
+    assert suggester.suggest("短袖什么时候发货", history=["羽绒服还有M码吗"]).product == "tee"
+    assert suggester.suggest("什么时候发货", product="tee", history=["羽绒服还有M码吗"]).product == "tee"

@@ -68,7 +68,8 @@ probes = APIRouter(tags=["probes"])
 
 @api.post("/suggest", summary="为顾客消息推荐回复", response_model=None, responses={200: {"model": SuggestResponse}})
 async def suggest(body: SuggestRequest, request: Request, service: ServiceDep) -> dict[str, Any]:
-    result = await service.suggest(body.message, body.platform, body.shop, body.product, body.limit)
+    customer_turns = [turn.text for turn in body.history if turn.role == "customer"]
+    result = await service.suggest(body.message, body.platform, body.shop, body.product, body.limit, customer_turns)
     return {**result.to_dict(debug=body.debug), "request_id": request_id_of(request)}
 
 

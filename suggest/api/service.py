@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -161,10 +161,10 @@ class Service:
 
     # ------------------------------------------------------------------ requests
     async def suggest(self, message: str, platform: str | None, shop: str | None, product: str | None,
-                      limit: int | None) -> SuggestResult:
+                      limit: int | None, history: Sequence[str] = ()) -> SuggestResult:
         suggester = self.current.suggester
         result = await self._blocking(suggester.suggest, message, platform=platform, shop=shop, product=product,
-                                      limit=limit)
+                                      limit=limit, history=history)
         self.metrics.observe_suggestions(result)
         # Customer text is logged only at debug level, and masked like everything else.
         log.debug("suggest %s/%s %r: %d suggestions, %d dropped", result.platform, result.shop, message,

@@ -9,6 +9,7 @@ Everything heavy (model, index, jieba) is loaded once, in `open`, never per requ
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,14 +90,17 @@ class Suggester:
         shop: str | None = None,
         product: str | None = None,
         limit: int | None = None,
+        history: Sequence[str] = (),
     ) -> SuggestResult:
+        """`history`: the earlier customer messages of the conversation, oldest first; the last
+        product named there is the one being discussed when neither the caller nor the message says."""
         platform = self._platform(platform)
         shop = self._shop(shop, platform)
         self._product(product)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
         inbound = self.filter.analyze_inbound(message, platform)
-        product = product or self.products.find(message)
+        product = product or self.products.find(message) or self._product_from(history)
         result = SuggestResult(
             message=message,
             suggestions=[],
@@ -140,6 +144,13 @@ class Suggester:
         probabilities = self.fusion.probability(candidates.features)
         order = np.argsort(-probabilities, kind="stable")
         return [Scored(int(candidates.entries[i]), float(probabilities[i])) for i in order]
+
+    def _product_from(self, history: Sequence[str]) -> str | None:
+        for earlier in reversed(history):
+            found = self.products.find(earlier)
+            if found:
+                return found
+        return None
 
     def _topics_first(self, ranked: list[Scored], topics: frozenset[str]) -> list[Scored]:
         """When the buyer asks for something a platform forbids (WeChat, another account's order,
