@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -467,6 +468,14 @@ def test_logs_never_hold_phone_numbers_or_addresses(client: TestClient, caplog: 
     logged = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
     assert "138****5678" in logged and "unhandled error" in logged
     assert PHONE not in logged and "文三路100号" not in logged and "西湖区" not in logged
+
+
+def test_the_request_log_line_survives_masking(client: TestClient, caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.INFO)
+    client.post("/v1/suggest", json={"message": "能开发票吗"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "suggest.api" and "/v1/suggest" in r.getMessage()]
+    assert lines and all(re.search(r"POST /v1/suggest 200 in \d+\.\dms", line) for line in lines), lines
+    assert mask_personal_data("POST /v1/suggest 200 in 1060.4ms") == "POST /v1/suggest 200 in 1060.4ms"
 
 
 @pytest.mark.parametrize(
