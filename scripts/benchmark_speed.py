@@ -210,6 +210,9 @@ from datetime import UTC, datetime  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_sections import replace_section  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- benchmark_speed:start -->", "<!-- benchmark_speed:end -->"
@@ -885,15 +888,7 @@ def _ratio(value: float, floor: float | None) -> str:
 
 def write_section(markdown: str) -> None:
     """Replace this script's section of docs/performance.md, leaving the rest (load_test's) alone."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    section = f"{START}\n{markdown.strip()}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, START, END, markdown, title="Performance")
 
 
 CHILDREN = {"_build": run_build, "_engine": run_engine, "_bm25": run_bm25, "_semantic": run_semantic}

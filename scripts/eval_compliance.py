@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from doc_sections import replace_section  # noqa: E402
 
 from suggest.compliance import load_rules  # noqa: E402
 from suggest.config import PLATFORMS  # noqa: E402
@@ -152,17 +155,7 @@ def _write_doc(table: str, command: str, n: int, misses: list[str]) -> None:
             END,
         ]
     )
-    if DOC.exists():
-        text = DOC.read_text(encoding="utf-8")
-        if START in text and END in text:
-            before, rest = text.split(START, 1)
-            after = rest.split(END, 1)[1]
-            DOC.write_text(before + section + after, encoding="utf-8")
-            return
-        DOC.write_text(text.rstrip("\n") + "\n\n" + section + "\n", encoding="utf-8")
-        return
-    DOC.write_text("# Quality: compliance filter\n\n" + section + "\n", encoding="utf-8")
-
+    replace_section(DOC, START, END, section.removeprefix(START + "\n").removesuffix("\n" + END), title="Quality: compliance filter")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_sections import replace_section  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- load_test:start -->", "<!-- load_test:end -->"
@@ -124,15 +127,7 @@ def start_server(extra: list[str], timeout: float) -> tuple[subprocess.Popen[byt
 
 
 def write_section(markdown: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    section = f"{START}\n{markdown.strip()}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, START, END, markdown, title="Performance")
 
 
 def report(figures: Figures, ready: dict[str, object], args: argparse.Namespace, command: str, load: float) -> str:
