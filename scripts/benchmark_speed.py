@@ -861,8 +861,8 @@ NOTES = """
   One OpenMP thread per message by default (`query_threads`): the service already runs
   `api_threads` requests at once, and on a busy 2-core machine an OpenMP team per message spun
   against the others (one message: 30–50 ms on one thread, 150–2400 ms on two, same minutes).
-  The default torch embedder has the same exposure (2 intra-op threads × 2 API threads), which
-  is why c=16 is no faster than c=4 above.
+  The default torch embedder has the same exposure (2 intra-op threads × 2 API threads).
+  HTTP throughput saturates at c=4 (both cores encoding); c=16 only adds queueing to p99.
 - ONNX int8 is not in the table: sentence-transformers' ONNX backend needs `optimum`, which is
   not a dependency of this project. A one-off manual export (legacy TorchScript exporter +
   onnxruntime `quantize_dynamic`, outside this script) gave fp32 21 ms / int8 39 ms p50 on one
