@@ -201,7 +201,6 @@ import os  # noqa: E402
 import platform as platform_module  # noqa: E402
 import resource  # noqa: E402
 import shlex  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -211,6 +210,7 @@ from datetime import UTC, datetime  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serve_process  # noqa: E402
 from doc_sections import replace_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -540,32 +540,9 @@ def run_semantic(knowledge: str, index: str, model: str, cache: str, limit: str,
 
 
 # ------------------------------------------------------------------------------ HTTP
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(knowledge: Path, index: Path, model: str, timeout: float = 900):  # type: ignore[no-untyped-def]
-    import httpx
-
-    port = free_port()
-    command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "serve", "--port", str(port),
-               "--knowledge", str(knowledge), "--index", str(index), "--model", model, "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"benchmark_speed: suggest serve exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit(f"benchmark_speed: suggest serve was not ready after {timeout:.0f} s")
+    args = ["--knowledge", str(knowledge), "--index", str(index), "--model", model]
+    return serve_process.start_server(args, timeout, who="benchmark_speed", quiet=True)
 
 
 async def http_latency(url: str, batch: list[tuple[str, str]]) -> dict[str, float]:

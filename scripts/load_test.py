@@ -16,7 +16,6 @@ import asyncio
 import os
 import platform
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serve_process  # noqa: E402
 from doc_sections import replace_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -100,30 +100,8 @@ def body(n: int) -> dict[str, str]:
     return {"message": MESSAGES[n % len(MESSAGES)], "platform": PLATFORMS[(n // len(MESSAGES)) % len(PLATFORMS)]}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(extra: list[str], timeout: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "serve", "--port", str(port),
-               "--log-level", "warning", *extra]
-    process = subprocess.Popen(command, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout  # the first run converts the default model: minutes
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"load_test: suggest serve exited with status {process.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    sys.exit(f"load_test: suggest serve was not ready after {timeout:.0f} s")
+    return serve_process.start_server(extra, timeout, who="load_test")
 
 
 def write_section(markdown: str) -> None:
