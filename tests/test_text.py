@@ -36,3 +36,25 @@ def test_synonyms_and_stopwords():
 def test_product_names_join_the_dictionary():
     tok = Tokenizer(extra_words=["雾霾蓝卫衣"])
     assert "雾霾蓝卫衣" in tok.analyze("雾霾蓝卫衣还有吗").terms
+
+
+def test_product_names_are_masked_for_matching():
+    tok = Tokenizer(extra_words=["羽绒服", "白T", "tee"], masked_names=["羽绒服", "白T", "tee", "T"])
+    a = tok.analyze("羽绒服啥时候发货")
+    assert a.canonical == "宝贝啥时候发货"
+    assert "羽绒服" not in a.terms and "宝贝" in a.terms
+    # width and case are folded before the mask, as in the names themselves
+    assert tok.analyze("ＡＢ白t有XL吗").canonical.startswith("ab宝贝")
+    # an ASCII name only as a whole word; one-character names are never masked
+    assert "宝贝" not in tok.analyze("guarantee").normalized
+    assert tok.analyze("tee 有黑色吗").normalized.startswith("宝贝")
+    assert tok.analyze("T恤多少钱").normalized == "t恤多少钱"
+    # no products, no mask
+    assert Tokenizer().analyze("羽绒服啥时候发货").canonical == "羽绒服啥时候发货"
+
+
+def test_the_knowledge_tokenizer_masks_the_products_of_the_knowledge(suggester):
+    analysis = suggester.tokenizer.analyze("羽绒服 短袖 都要")
+    assert "羽绒服" not in analysis.normalized and "短袖" not in analysis.normalized
+    # the product is still found in the message itself, for the scope and the facts
+    assert suggester.suggest("羽绒服什么时候发货").product == "down-jacket"
