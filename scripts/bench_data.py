@@ -39,7 +39,10 @@ def _clean(cell: str) -> str:
 
 
 def unionpay(with_examples: bool, split: str = "test") -> FaqSet:
-    """split="test": even-id queries (measured); split="train": odd-id queries (calibration)."""
+    """split="test": even-id queries (measured), with the odd-id questions as examples if asked;
+    split="train": odd-id queries only (calibration). With examples, the training split is the
+    odd ids halved: ids ≡ 1 (mod 4) are the examples, ids ≡ 3 (mod 4) the queries, so a
+    calibration sees the with-examples shape without ever reading an even id."""
     path = BENCH / "faq" / "unionpay_faq.tsv"
     std: dict[str, tuple[str, str]] = {}
     users: list[tuple[int, str, str, str]] = []
@@ -51,11 +54,13 @@ def unionpay(with_examples: bool, split: str = "test") -> FaqSet:
             std.setdefault(std_id, (std_q, answer))
             users.append((int(qid), user_q, std_id, std_q))
     rows = [(sid, q, a) for sid, (q, a) in std.items()]
+    train = split != "test"
+    is_example = (lambda qid: qid % 4 == 1) if train else (lambda qid: qid % 2 == 1)
+    is_query = (lambda qid: qid % 4 == 3) if train and with_examples else (lambda qid: qid % 2 == int(train))
     if with_examples:
-        rows += [(sid, uq, "") for qid, uq, sid, sq in users if qid % 2 == 1 and uq != sq]
+        rows += [(sid, uq, "") for qid, uq, sid, sq in users if is_example(qid) and uq != sq]
         rows.sort(key=lambda r: (r[0], r[2] == ""))  # each id's first row carries the answer
-    parity = 0 if split == "test" else 1
-    queries = [Query(uq, sid) for qid, uq, sid, sq in users if qid % 2 == parity and uq and uq != sq]
+    queries = [Query(uq, sid) for qid, uq, sid, sq in users if is_query(qid) and uq and uq != sq]
     return FaqSet(rows, queries)
 
 

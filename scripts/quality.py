@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import REPO, FaqSet, read_query_csv, unionpay  # noqa: E402
+
+UNANSWERABLE = REPO / "eval" / "ecommerce_unanswerable.csv"
 
 from suggest.config import Settings  # noqa: E402
 from suggest.embedding import Embedder, load_embedder  # noqa: E402
@@ -39,24 +43,41 @@ def open_engine(knowledge: Path, embedder: Embedder, workdir: Path, settings: Se
     return Suggester.open(settings.with_(knowledge_dir=knowledge, index_dir=index_dir), embedder=embedder)
 
 
-def reduce_to_csv(kb: KnowledgeBase, path: Path) -> Path:
-    """The knowledge as a merchant keeps it: one question per answer, no paraphrases."""
+def reduce_to_csv(kb: KnowledgeBase, path: Path, catalogue: Path | None = None) -> Path:
+    """The knowledge as a merchant keeps it: one question per answer, no paraphrases. With
+    `catalogue` (a knowledge directory), its products and shops are copied beside the CSV: the
+    shop's product listing, which the engine uses to find and mask the product a buyer names."""
     rows = [(e.id, e.questions[0], answer_text(kb, i)) for i, e in enumerate(kb.entries)]
     FaqSet(rows, []).write_csv(path)
+    if catalogue is not None:
+        for part in ("products", "shops"):
+            shutil.copytree(catalogue / part, path.parent / part)
     return path
 
 
-def measure_all(
-    label: str,
-    engine: Suggester,
-    queries: Sequence[Query],
-    embedder: Embedder,
-) -> list[dict[str, object]]:
+@dataclass
+class Run:
+    """What every measurement shares: the main embedder, the ones compared with it, where to work."""
+
+    embedder: Embedder
+    also: Sequence[Embedder]
+    settings: Settings
+    workdir: Path
+
+
+def measure_all(label: str, knowledge: Path, queries: Sequence[Query], run: Run) -> tuple[list[dict[str, object]], Suggester]:
+    """Every system on one knowledge directory; the engine is returned for further measures."""
     rows = []
+    engine = open_engine(knowledge, run.embedder, run.workdir, run.settings)
     start = time.perf_counter()
     ours = evaluate_rankings(queries, ranker(engine), threshold=engine.threshold)
     rows.append(_row(label, "suggest (this engine)", ours, time.perf_counter() - start))
-    entries = engine.kb.entries
+    for other in run.also:  # the same engine on another backend of the model, e.g. fp32 torch
+        start = time.perf_counter()
+        theirs = open_engine(knowledge, other, run.workdir, run.settings)
+        metrics = evaluate_rankings(queries, ranker(theirs), threshold=theirs.threshold)
+        rows.append(_row(label, f"suggest on `{other.name}`", metrics, time.perf_counter() - start))
+    embedder, entries = run.embedder, engine.kb.entries
     start = time.perf_counter()
     bm25 = Bm25Baseline(entries)
     rows.append(_row(label, bm25.name, evaluate_rankings(queries, lambda q: bm25.rank(q.text)), time.perf_counter() - start))
@@ -64,9 +85,9 @@ def measure_all(
         start = time.perf_counter()
         dense = DenseBaseline(embedder, entries, symmetric=symmetric)
         ranked = dict(zip([q.text for q in queries], dense.rank_many([q.text for q in queries]), strict=True))
-        metrics = evaluate_rankings(queries, lambda q: ranked[q.text])
+        metrics = evaluate_rankings(queries, lambda q, ranked=ranked: ranked[q.text])
         rows.append(_row(label, dense.name, metrics, time.perf_counter() - start))
-    return rows
+    return rows, engine
 
 
 def _row(setting: str, system: str, m: Metrics, seconds: float) -> dict[str, object]:
@@ -76,29 +97,36 @@ def _row(setting: str, system: str, m: Metrics, seconds: float) -> dict[str, obj
     return {"setting": setting, "system": system, **m.to_dict(), "seconds": round(seconds, 1)}
 
 
-def ecommerce(embedder: Embedder, settings: Settings, workdir: Path, test_file: Path) -> list[dict[str, object]]:
+def ecommerce(run: Run, test_file: Path) -> list[dict[str, object]]:
     queries = read_query_csv(test_file)
     knowledge = REPO / "knowledge"
-    rows = measure_all(f"e-commerce ({len(queries)} msgs), full templates", open_engine(knowledge, embedder, workdir, settings), queries, embedder)
-    reduced = workdir / "reduced"
-    reduce_to_csv(load_knowledge(knowledge), reduced / "faq.csv")
-    rows += measure_all(
-        f"e-commerce ({len(queries)} msgs), one question per answer (CSV)",
-        open_engine(reduced, embedder, workdir, settings),
-        queries,
-        embedder,
-    )
+    rows, full = measure_all(f"e-commerce ({len(queries)} msgs), full templates", knowledge, queries, run)
+    kb = load_knowledge(knowledge)
+    for name, catalogue in (("CSV only", None), ("CSV + product catalogue", knowledge)):
+        reduced = run.workdir / f"reduced-{int(catalogue is not None)}"
+        reduce_to_csv(kb, reduced / "faq.csv", catalogue)
+        rows += measure_all(f"e-commerce ({len(queries)} msgs), one question per answer ({name})", reduced, queries, run)[0]
+    rows.append(unanswerable_row(full, UNANSWERABLE))
     return rows
 
 
-def unionpay_rows(embedder: Embedder, settings: Settings, workdir: Path) -> list[dict[str, object]]:
+def unanswerable_row(engine: Suggester, path: Path) -> dict[str, object]:
+    """Messages no answer fits: every suggestion above the threshold is a wrong one."""
+    queries = read_query_csv(path)
+    m = evaluate_rankings(queries, ranker(engine), threshold=engine.threshold)
+    print(f"unanswerable ({len(queries)} msgs): suggested for {m.answered:.3f}", file=sys.stderr)
+    return {"setting": f"e-commerce unanswerable ({len(queries)} msgs), full templates", "system": "suggest (this engine)",
+            "n": m.n, "suggested": round(m.answered, 4)}
+
+
+def unionpay_rows(run: Run) -> list[dict[str, object]]:
     rows = []
     for with_examples in (False, True):
         data = unionpay(with_examples)
-        folder = workdir / f"unionpay-{int(with_examples)}"
+        folder = run.workdir / f"unionpay-{int(with_examples)}"
         data.write_csv(folder / "faq.csv")
         label = f"UnionPay ({len(data.queries)} queries), {'with' if with_examples else 'without'} odd-id examples"
-        rows += measure_all(label, open_engine(folder, embedder, workdir, settings), data.queries, embedder)
+        rows += measure_all(label, folder, data.queries, run)[0]
     return rows
 
 
@@ -114,16 +142,31 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
     ]
     setting = None
     for row in rows:
+        if "suggested" in row:
+            lines += ["", f"## {row['setting']}", "",
+                      "Messages that no answer fits (other shops' products, platform account problems, noise):",
+                      f"the engine suggested a reply for **{row['suggested']:.3f}** of them (each one a wrong suggestion).", ""]
+            continue
         if row["setting"] != setting:
             setting = row["setting"]
             lines += ["", f"## {setting}", "", "| system | top-1 | top-3 | MRR@5 | answered | precision when answered |", "|---|---|---|---|---|---|"]
-        answered = f"{row['answered']:.3f}" if row["system"].startswith("suggest") else "–"
-        precision = f"{row['precision_answered']:.3f}" if row["system"].startswith("suggest") else "–"
+        ours = str(row["system"]).startswith("suggest")
+        answered = f"{row['answered']:.3f}" if ours else "–"
+        precision = f"{row['precision_answered']:.3f}" if ours else "–"
         lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} |")
     lines += [
         "",
         "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv and UnionPay odd-id",
-        "questions; the figures above are on eval/ecommerce_test.csv and UnionPay even-id questions.",
+        "questions (alone, and split in two halves as examples and queries); the figures above are on",
+        "eval/ecommerce_test.csv, eval/ecommerce_unanswerable.csv and UnionPay even-id questions.",
+        "",
+        "Forms of our knowledge: *full templates* is knowledge/ as shipped (115 templates with their",
+        "example questions, products, shop); *one question per answer* is the same answers as a merchant",
+        "FAQ spreadsheet holding only each template's first question, imported through the CSV reader —",
+        "*CSV only* alone, *+ product catalogue* with knowledge/products and knowledge/shops beside it",
+        "(product names are then found and masked, but FAQ rows have no product scope).",
+        "`suggest on …` rows: the same engine on another backend of the model, fitted and measured the",
+        "same way, so the cost of the default's int8 rounding can be read off.",
         "",
         "## Compliance filter",
         "",
@@ -138,18 +181,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="embedding model (default: the configured one)")
     parser.add_argument("--quick", action="store_true", help="only our e-commerce set")
+    parser.add_argument("--also", action="append", default=[], metavar="MODEL",
+                        help="measure the engine on this model too, in the same run (repeatable)")
     parser.add_argument("--test", type=Path, default=REPO / "eval" / "ecommerce_test.csv")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "quality.md")
     parser.add_argument("--json", type=Path, default=REPO / "docs" / "quality.json")
     args = parser.parse_args(argv)
     settings = Settings.load(model=args.model)
     embedder = load_embedder(settings.model, settings.cache_dir)
+    also = [load_embedder(name, settings.cache_dir) for name in args.also]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="suggest-quality-") as tmp:
-        rows += ecommerce(embedder, settings, Path(tmp), args.test)
+        run = Run(embedder, also, settings, Path(tmp))
+        rows += ecommerce(run, args.test)
         if not args.quick:
-            rows += unionpay_rows(embedder, settings, Path(tmp))
+            rows += unionpay_rows(run)
     command = "python scripts/quality.py" + (" --quick" if args.quick else "") + (f" --model {args.model}" if args.model else "")
+    command += "".join(f" --also {name}" for name in args.also)
     write_markdown(rows, args.out, command, embedder.name)
     args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} and {args.json}", file=sys.stderr)

