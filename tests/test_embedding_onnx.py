@@ -123,6 +123,7 @@ def test_factory_exports_any_local_model_with_a_query_cache(tiny: Path, tmp_path
     embedder = load_embedder(f"onnx:{tiny}", tmp_path)
     assert isinstance(embedder, CachedEmbedder) and isinstance(embedder.inner, OnnxEmbedder)
     assert embedder.name == f"onnx:{tiny}"
+    assert load_embedder(f"onnx:{tiny}", tmp_path, threads=1).inner.threads == 1
     with pytest.raises(ModelError, match="neither a folder nor"):
         load_embedder("onnx:no-such/model", tmp_path)
 

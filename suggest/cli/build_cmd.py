@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     # The rules must load, and the templates and the shops' off-hours notices pass them, before a build.
     check_notices(kb, default_filter(kb))
-    embedder = load_embedder(settings.model, settings.cache_dir)
+    embedder = load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
     index = build_index(kb, embedder, settings.index_dir, progress=True)
     print(
         f"suggest: built {settings.index_dir} — {index.meta.entries} answers, {index.meta.views} texts, "

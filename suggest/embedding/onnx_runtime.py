@@ -25,9 +25,8 @@ class OnnxEmbedder(Embedder):
     backend = "onnxruntime (int8 weights)"
 
     def __init__(self, name: str, folder: Path, threads: int | None = None) -> None:
-        """`threads`: onnxruntime's intra-op threads per call (default: every core). The service
-        runs `api_threads` calls at once; each call's threads are pinned to one run, so a short
-        message is done before the next takes the cores."""
+        """`threads`: onnxruntime's intra-op threads per call (default: every core, up to 4).
+        `suggest serve` passes cores ÷ api_threads (Settings.serving)."""
         config = read_config(folder)
         if config is None:
             raise ModelError(f"{folder} is not an exported ONNX model (no readable {CONFIG_NAME})")
@@ -43,7 +42,8 @@ class OnnxEmbedder(Embedder):
         try:
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             options = ort.SessionOptions()
-            options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+            self.threads = threads or min(os.cpu_count() or 1, 4)
+            options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3  # warnings about unused initialisers are noise here
             self._session: Any = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])

@@ -71,7 +71,7 @@ class Suggester:
         kb = load_knowledge(settings.knowledge_dir)
         if reply_filter is None:
             reply_filter = default_filter(kb)
-        embedder = embedder or load_embedder(settings.model, settings.cache_dir)
+        embedder = embedder or load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
         try:
             index = load_index(settings.index_dir, embedder.name, kb.digest)
         except IndexStoreError as exc:

@@ -1,0 +1,28 @@
+"""Settings: one place, validated, with the service's thread split."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from suggest.config import Settings
+from suggest.errors import ConfigError
+
+
+def test_serving_shares_the_cores_among_the_api_threads() -> None:
+    served = Settings(api_threads=2).serving()
+    assert served.model_threads == max(1, (os.cpu_count() or 1) // 2)
+    assert Settings(api_threads=64).serving().model_threads == 1
+    # an explicit choice is kept
+    assert Settings(model_threads=3).serving().model_threads == 3
+    # the CLI and scripts use every core
+    assert Settings().model_threads is None
+
+
+def test_model_threads_from_the_environment_and_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUGGEST_MODEL_THREADS", "1")
+    assert Settings.load().model_threads == 1
+    monkeypatch.setenv("SUGGEST_MODEL_THREADS", "0")
+    with pytest.raises(ConfigError, match="model_threads"):
+        Settings.load()
