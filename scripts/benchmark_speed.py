@@ -510,8 +510,14 @@ def run_semantic(knowledge: str, index: str, model: str, cache: str, limit: str,
 
 # ------------------------------------------------------------------------------ HTTP
 def start_server(knowledge: Path, index: Path, model: str, timeout: float = 900):  # type: ignore[no-untyped-def]
+    """The server with its query cache off: the requests cycle through the same messages, and
+    cache hits would measure a dictionary instead of the model."""
     args = ["--knowledge", str(knowledge), "--index", str(index), "--model", model]
-    return serve_process.start_server(args, timeout, who="benchmark_speed", quiet=True)
+    os.environ["SUGGEST_QUERY_CACHE"] = "0"
+    try:
+        return serve_process.start_server(args, timeout, who="benchmark_speed", quiet=True)
+    finally:
+        del os.environ["SUGGEST_QUERY_CACHE"]
 
 
 async def http_latency(url: str, batch: list[tuple[str, str]]) -> dict[str, float]:

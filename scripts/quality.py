@@ -168,6 +168,8 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         "`suggest on …` rows: the same engine on another backend of the model, fitted and measured the",
         "same way, so the cost of the default's int8 rounding can be read off.",
         "",
+        "What moved these figures and what did not: [quality-notes.md](quality-notes.md).",
+        "",
         "## Compliance filter",
         "",
         "Precision and recall of the rule filter per platform, on eval/compliance_replies.csv, are in",

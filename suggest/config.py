@@ -66,6 +66,9 @@ class Settings:
     # core; `suggest serve` shares the cores out among its api_threads instead, because two
     # concurrent messages on 2 threads each took 8 ms where 1 thread each took 6 ms.
     model_threads: int | None = None
+    # Query vectors kept in an LRU cache (buyers repeat 在吗 and 发什么快递 all day); 0: none.
+    # Unset: 4096 for the ONNX and native backends, none for torch (suggest/embedding/cache.py).
+    query_cache: int | None = None
 
     def serving(self) -> Settings:
         """These settings as `suggest serve` runs them: model threads shared among API threads."""
@@ -105,6 +108,8 @@ class Settings:
             raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
         if self.api_threads < 1:
             raise ConfigError(f"api_threads must be at least 1, not {self.api_threads}")
+        if self.query_cache is not None and self.query_cache < 0:
+            raise ConfigError(f"query_cache is a number of vectors (0 for none), not {self.query_cache}")
         if self.model_threads is not None and self.model_threads < 1:
             raise ConfigError(f"model_threads must be at least 1, not {self.model_threads}")
         if self.max_body_bytes < 1024:

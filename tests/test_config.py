@@ -26,3 +26,13 @@ def test_model_threads_from_the_environment_and_validated(monkeypatch: pytest.Mo
     monkeypatch.setenv("SUGGEST_MODEL_THREADS", "0")
     with pytest.raises(ConfigError, match="model_threads"):
         Settings.load()
+
+
+def test_query_cache_setting_reaches_the_embedder(settings: Settings) -> None:
+    from suggest.embedding.cache import CachedEmbedder
+    from suggest.engine import Suggester
+
+    assert isinstance(Suggester.open(settings.with_(query_cache=16)).embedder, CachedEmbedder)
+    assert not isinstance(Suggester.open(settings.with_(query_cache=0)).embedder, CachedEmbedder)
+    with pytest.raises(ConfigError, match="query_cache"):
+        Settings(query_cache=-1).validate()

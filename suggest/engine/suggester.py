@@ -71,7 +71,9 @@ class Suggester:
         kb = load_knowledge(settings.knowledge_dir)
         if reply_filter is None:
             reply_filter = default_filter(kb)
-        embedder = embedder or load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
+        embedder = embedder or load_embedder(
+            settings.model, settings.cache_dir, query_cache=settings.query_cache, threads=settings.model_threads
+        )
         try:
             index = load_index(settings.index_dir, embedder.name, kb.digest)
         except IndexStoreError as exc:
