@@ -3,6 +3,7 @@
     .venv/bin/python scripts/load_test.py                         # starts `suggest serve` on a free port
     .venv/bin/python scripts/load_test.py --url http://127.0.0.1:8000   # against a running server
     SUGGEST_MODEL=hash .venv/bin/python scripts/load_test.py --no-write # quick run, docs untouched
+    SUGGEST_QUERY_CACHE=0 .venv/bin/python scripts/load_test.py      # every request encodes (48 messages cycle)
 
 Prints requests/s, p50/p90/p99 latency and the error count (0 expected; the exit status is 1
 otherwise), and writes the figures into docs/performance.md between
@@ -148,8 +149,9 @@ def main() -> int:
     parser.add_argument("serve_args", nargs="*", help="extra `suggest serve` options, after --")
     args = parser.parse_args()
     command = "python scripts/load_test.py " + shlex.join(sys.argv[1:])
-    if os.environ.get("SUGGEST_MODEL"):
-        command = f"SUGGEST_MODEL={os.environ['SUGGEST_MODEL']} {command}"
+    # The server inherits the environment: the settings that shaped the figures belong in the command.
+    given = [f"{k}={shlex.quote(v)}" for k, v in sorted(os.environ.items()) if k.startswith("SUGGEST_") and v]
+    command = " ".join([*given, command])
 
     load = os.getloadavg()[0]
     process = None
