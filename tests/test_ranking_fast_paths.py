@@ -50,7 +50,7 @@ def _coverage(query_terms, view_terms, idf):
     return hit / total if total else 0.0
 
 
-def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40) -> Candidates:
+def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40, for_product=None) -> Candidates:
     n_entries = index.meta.entries
     view_entry = index.view_entry
     allowed_views = allowed[view_entry]
@@ -105,6 +105,7 @@ def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40)
             la / la.max() if la.max() > 0 else la,
             cover_q, cover_a,
             np.full(len(entries), 1.0 / (1.0 + len(query_terms)), np.float32),
+            [float(bool(for_product is not None and for_product[e])) for e in entries],
         ]
     ).astype(np.float32)
     return Candidates(entries, features)
@@ -153,9 +154,11 @@ def test_fast_candidates_equal_the_reference(loaded, k):
     compared = 0
     for scope in SCOPES:
         allowed = _scope_mask(kb, *scope)
+        # the product's own answers are marked when a product is being discussed
+        for_product = np.array([bool(e.products) for e in kb.entries]) if scope[2] else None
         for message, vector, terms in _queries(kb):
-            fast = gather_candidates(index, vector, terms, allowed, k=k)
-            slow = reference_candidates(index, vector, terms, allowed, k=k)
+            fast = gather_candidates(index, vector, terms, allowed, k=k, for_product=for_product)
+            slow = reference_candidates(index, vector, terms, allowed, k=k, for_product=for_product)
             assert fast.entries.tolist() == slow.entries.tolist(), (message, scope)
             # Same operations in the same order: equal to the last bit, not merely close.
             assert np.array_equal(fast.features, slow.features), (message, scope)

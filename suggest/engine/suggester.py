@@ -56,6 +56,8 @@ class Suggester:
         self._scope_cache: dict[tuple[str, str | None, str | None], np.ndarray] = {}
         # Only entries limited to some platforms, shops or products need a look per scope.
         self._scoped = [i for i, e in enumerate(kb.entries) if e.platforms or e.shops or e.products]
+        # In scope only while their product is discussed, so then they are written for it.
+        self._for_product = np.array([bool(e.products) for e in kb.entries], dtype=bool)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -168,7 +170,8 @@ class Suggester:
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
     ) -> Candidates:
         vector = self.embedder.encode_queries([canonical])[0]
-        return gather_candidates(self.index, vector, terms, self._scope(platform, shop, product))
+        for_product = self._for_product if product is not None else None
+        return gather_candidates(self.index, vector, terms, self._scope(platform, shop, product), for_product=for_product)
 
     def render(self, entry: Entry, shop: str | None, product: str | None) -> str | None:
         if entry.kind == "faq":

@@ -24,6 +24,7 @@ FEATURES = (
     "cover_q",  # idf-weighted share of the message's terms found in the best-matching question
     "cover_a",  # the same, in the answer
     "short",  # 1 / (1 + number of message terms): short messages are less certain
+    "for_product",  # 1 for an answer written for the product being discussed (a product scope)
 )
 
 
@@ -115,8 +116,12 @@ def gather_candidates(
     terms: tuple[str, ...],
     allowed: np.ndarray,
     k: int = 40,
+    for_product: np.ndarray | None = None,
 ) -> Candidates:
-    """`allowed` is a boolean mask over entries (the scope: platform, shop, product).
+    """`allowed` is a boolean mask over entries (the scope: platform, shop, product);
+    `for_product` marks the allowed entries written for the product being discussed: with
+    product names masked, "羽绒服什么时候发货" reads like any shipping question, and this is
+    what tells the presale answer of that product from the general one.
 
     Work grows with the candidates and the query terms' postings, hardly with the size of the
     knowledge: the one array over every view is BM25's accumulator (a memset and one scan for
@@ -155,6 +160,7 @@ def gather_candidates(
             cover_q,
             cover_a,
             np.full(len(entries), 1.0 / (1.0 + len(query_terms)), np.float32),
+            for_product[entries] if for_product is not None else np.zeros(len(entries), np.float32),
         ]
     ).astype(np.float32)
     return Candidates(entries, features)
