@@ -145,3 +145,15 @@ def test_default_model_on_onnx_is_close_to_torch(model_cache: Path) -> None:
     for ours, theirs in ((onnx.encode_queries, torch_model.encode_queries),
                          (onnx.encode_documents, torch_model.encode_documents)):
         assert (ours(TEXTS) * theirs(TEXTS)).sum(axis=1).min() > 0.99
+
+
+def test_the_export_leaves_the_process_logging_alone(tiny: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    # onnxruntime.quantization configures the root logger when imported and logs advice on it
+    import logging
+
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+    capfd.readouterr()
+    ensure_onnx(tiny, tmp_path / "m")
+    assert (list(root.handlers), root.level) == before
+    assert "pre-processing" not in capfd.readouterr().err

