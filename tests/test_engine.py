@@ -113,3 +113,8 @@ def test_the_product_named_earlier_in_the_conversation_is_used(suggester: Sugges
     # The message itself, then the caller, take precedence over the history.
     assert suggester.suggest("短袖什么时候发货", history=["羽绒服还有M码吗"]).product == "tee"
     assert suggester.suggest("什么时候发货", product="tee", history=["羽绒服还有M码吗"]).product == "tee"
+
+
+def test_open_loads_the_lazy_parts_before_the_first_message(suggester: Suggester):
+    # jieba's dictionary took the first request about a second when it loaded on first use
+    assert suggester.tokenizer._jieba is not None

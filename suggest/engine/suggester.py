@@ -84,7 +84,15 @@ class Suggester:
             if progress:
                 print(f"suggest: {exc}; building it now", file=sys.stderr)
             index = build_index(kb, embedder, settings.index_dir, progress=progress)
-        return cls(kb, index, embedder, load_fusion(embedder.name), reply_filter, settings)
+        suggester = cls(kb, index, embedder, load_fusion(embedder.name), reply_filter, settings)
+        suggester.warm_up()
+        return suggester
+
+    def warm_up(self) -> None:
+        """Load what loads lazily (jieba's dictionary, the model's first run) now, so the first
+        buyer does not wait for it: it cost the first request about a second."""
+        analysis = self.tokenizer.analyze("亲 在吗")
+        self.embedder.encode_queries([analysis.canonical])
 
     # ------------------------------------------------------------------ the request
     def suggest(
