@@ -205,7 +205,7 @@ def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) 
         "trained_on": "scripts/calibrate.py: " + ", ".join(f"{p.name} ({len(p.lists)} queries)" for p in parts),
     }
     FUSION_FILE.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"threshold {threshold:.3f}, auto-send {auto:.3f}, none {null:.2f}; weights {dict(zip(FEATURES, np.round(weights, 2)))}", file=sys.stderr)
+    print(f"threshold {threshold:.3f}, auto-send {auto:.3f}, none {null:.2f}; weights {dict(zip(FEATURES, np.round(weights, 2), strict=True))}", file=sys.stderr)
     return 0
 
 

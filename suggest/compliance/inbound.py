@@ -20,13 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from suggest.knowledge.yaml_lines import LDict
 from suggest.compliance.matcher import CompiledRules
 from suggest.compliance.normalize import Normalized
 from suggest.compliance.parse_rules import ID_RE, check_keys, parse_matcher, require_mapping, text_field
 from suggest.compliance.results import Inbound
 from suggest.compliance.rule import Rule
 from suggest.errors import KnowledgeError
+from suggest.knowledge.yaml_lines import LDict
 
 TOPICS = ("contact_request", "others_order", "offplatform_pay")
 

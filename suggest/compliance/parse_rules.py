@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from suggest.knowledge.yaml_lines import LDict, LList
 from suggest.compliance.normalize import BOUNDARY, fold_pattern, normalize
 from suggest.compliance.rule import ACTIONS, DEFAULT_WINDOW, SEVERITIES, Pattern, Rule
 from suggest.errors import KnowledgeError
+from suggest.knowledge.yaml_lines import LDict, LList
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -16,9 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from suggest.knowledge import yaml_lines
 from suggest.compliance.inbound import InboundSpec, parse_inbound
-from suggest.knowledge.yaml_lines import LDict, LList
 from suggest.compliance.parse_rules import (
     check_keys,
     parse_rule_list,
@@ -29,6 +27,8 @@ from suggest.compliance.parse_rules import (
 )
 from suggest.compliance.rule import Rule
 from suggest.errors import KnowledgeError
+from suggest.knowledge import yaml_lines
+from suggest.knowledge.yaml_lines import LDict, LList
 
 SHOP_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

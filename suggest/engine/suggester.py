@@ -19,7 +19,7 @@ from suggest.embedding import Embedder, load_embedder
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
-from suggest.engine.results import Dropped, Source, SuggestResult, Suggestion
+from suggest.engine.results import Dropped, Source, Suggestion, SuggestResult
 from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer

@@ -23,7 +23,6 @@ from importlib import resources
 
 from suggest.text.normalize import normalize
 
-
 PRODUCT_PLACEHOLDER = "宝贝"
 
 
@@ -141,7 +140,7 @@ class Tokenizer:
         terms = tuple(w for w in canonical_words if w not in self.stopwords)
         # Only variants are rewritten for the model: rewriting 码 → 尺码 or 发 → 发货 would make
         # sentences it reads worse, while lexical matching wants every canonical form.
-        spelled = [c if _is_variant(w, c) else w for w, c in zip(words, canonical_words)]
+        spelled = [c if _is_variant(w, c) else w for w, c in zip(words, canonical_words, strict=True)]
         return Analysis(normalized=normalized, canonical="".join(_join(spelled)), terms=terms)
 
 
