@@ -14,6 +14,12 @@ from suggest.embedding.base import Embedder, normalize_rows
 from suggest.errors import ModelError
 
 
+def embedding_dimension(model: Any) -> int:
+    """A SentenceTransformer's output dimension, under the method name of either API version."""
+    get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(get_dim())
+
+
 class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name: str, path: str | Path, threads: int | None = None) -> None:
         self.name = name
@@ -21,9 +27,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
-        model = self.model
-        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.dim = embedding_dimension(self.model)
 
     @property
     def model(self) -> Any:
