@@ -14,6 +14,7 @@ Systems: this engine; BM25 over jieba; plain dense `util.semantic_search` with t
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import sys
@@ -46,12 +47,27 @@ def open_engine(knowledge: Path, embedder: Embedder, workdir: Path, settings: Se
 def reduce_to_csv(kb: KnowledgeBase, path: Path, catalogue: Path | None = None) -> Path:
     """The knowledge as a merchant keeps it: one question per answer, no paraphrases. With
     `catalogue` (a knowledge directory), its products and shops are copied beside the CSV: the
-    shop's product listing, which the engine uses to find and mask the product a buyer names."""
+    shop's product listing, which the engine uses to find and mask the product a buyer names;
+    each row then also carries its template's products and platforms scope in the CSV's optional
+    columns, as a merchant with that listing can write them."""
     rows = [(e.id, e.questions[0], answer_text(kb, i)) for i, e in enumerate(kb.entries)]
-    FaqSet(rows, []).write_csv(path)
-    if catalogue is not None:
-        for part in ("products", "shops"):
-            shutil.copytree(catalogue / part, path.parent / part)
+    if catalogue is None:
+        FaqSet(rows, []).write_csv(path)
+        return path
+    scopes = [("|".join(sorted(e.products)), "|".join(sorted(e.platforms))) for e in kb.entries]
+    write_scoped_csv(path, [(*row, *scope) for row, scope in zip(rows, scopes, strict=True)])
+    for part in ("products", "shops"):
+        shutil.copytree(catalogue / part, path.parent / part)
+    return path
+
+
+def write_scoped_csv(path: Path, rows: Sequence[tuple[str, str, str, str, str]]) -> Path:
+    """A FAQ spreadsheet with the optional scope columns: id, question, answer, products, platforms."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "question", "answer", "products", "platforms"])
+        writer.writerows(rows)
     return path
 
 
@@ -163,8 +179,9 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         "Forms of our knowledge: *full templates* is knowledge/ as shipped (115 templates with their",
         "example questions, products, shop); *one question per answer* is the same answers as a merchant",
         "FAQ spreadsheet holding only each template's first question, imported through the CSV reader —",
-        "*CSV only* alone, *+ product catalogue* with knowledge/products and knowledge/shops beside it",
-        "(product names are then found and masked, but FAQ rows have no product scope).",
+        "*CSV only* alone and unscoped, *+ product catalogue* with knowledge/products and knowledge/shops",
+        "beside it (product names are then found and masked) and each template's products and platforms",
+        "scope in the row's optional columns.",
         "`suggest on …` rows: the same engine on another backend of the model, fitted and measured the",
         "same way, so the cost of the default's int8 rounding can be read off.",
         "",

@@ -1,68 +1,147 @@
-"""Merchant FAQ spreadsheets: `id,question,answer`, rows sharing an id are paraphrases."""
+"""Merchant FAQ spreadsheets: `id,question,answer[,products][,platforms]`, rows sharing an id are
+paraphrases of one answer.
+
+Format: docs/knowledge-format.md. Product ids are checked against the catalogue by the loader,
+which is the one that has it.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from suggest.config import PLATFORMS
 from suggest.errors import KnowledgeError
 from suggest.knowledge.model import Entry
 from suggest.knowledge.yaml_lines import read_text
 
-HEADER = ["id", "question", "answer"]
+HEADER = ("id", "question", "answer")
+SCOPE_COLUMNS = ("products", "platforms")
+# One rule for several ids in a cell: `|` (or the full-width `｜` a Chinese IME types). Commas
+# would need quoting in a CSV, and 、 or spaces are too easy to leave in by accident.
+SEPARATOR = re.compile(r"[|｜]")
+# Never part of a product or platform id: a cell holding one is a list written the wrong way.
+_WRONG_SEPARATOR = re.compile(r"[,，、;；\s]")
+
+
+@dataclass
+class _Group:
+    """The rows of one id so far; the first row sets the answer and the scope."""
+
+    questions: list[str]
+    answer: str
+    line: int
+    scope: dict[str, frozenset[str]]
 
 
 def load_faq_csv(path: Path) -> list[Entry]:
     text = read_text(path)
     if "\x00" in text:
         raise KnowledgeError(path, text[: text.index("\x00")].count("\n") + 1, "binary data in a CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise KnowledgeError(path, 1, "empty file; expected the header id,question,answer") from None
-    except csv.Error as exc:
-        raise KnowledgeError(path, 1, f"unreadable CSV: {exc}") from exc
-    if [h.strip().lower() for h in header] != HEADER:
-        raise KnowledgeError(path, 1, f"header must be id,question,answer, not {','.join(header)}")
-
-    groups: dict[str, dict[str, object]] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != 3:
-                raise KnowledgeError(path, line, f"expected 3 columns (id,question,answer), found {len(row)}")
-            entry_id, question, answer = (cell.strip() for cell in row)
-            if not entry_id:
-                raise KnowledgeError(path, line, "empty id")
-            if not question:
-                raise KnowledgeError(path, line, f"empty question for id {entry_id!r}")
-            group = groups.get(entry_id)
-            if group is None:
-                if not answer:
-                    raise KnowledgeError(path, line, f"the first row of id {entry_id!r} has no answer")
-                groups[entry_id] = {"questions": [question], "answer": answer, "line": line}
-            else:
-                questions = group["questions"]
-                assert isinstance(questions, list)
-                if question not in questions:
-                    questions.append(question)
-    except csv.Error as exc:
-        raise KnowledgeError(path, reader.line_num, f"unreadable CSV: {exc}") from exc
+    records = _records(path, text)
+    header = next(records, None)
+    if header is None:
+        raise KnowledgeError(path, 1, "empty file; expected the header id,question,answer")
+    columns = _columns(path, header[1])
+    groups: dict[str, _Group] = {}
+    for line, row in records:
+        if any(cell.strip() for cell in row):
+            _add_row(path, line, columns, row, groups)
     if not groups:
         raise KnowledgeError(path, 2, "no rows after the header")
-    return [
-        Entry(
-            id=entry_id,
-            kind="faq",
-            questions=tuple(g["questions"]),  # type: ignore[arg-type]
-            answer=str(g["answer"]),
-            intent="faq",
-            file=str(path),
-            line=int(g["line"]),  # type: ignore[call-overload]
+    return [_entry(path, entry_id, group) for entry_id, group in groups.items()]
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line it ends on, a syntax error turned into a KnowledgeError."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise KnowledgeError(path, reader.line_num or 1, f"unreadable CSV: {exc}") from exc
+
+
+def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
+    names = [h.strip().lower() for h in header]
+    if tuple(names[: len(HEADER)]) != HEADER:
+        raise KnowledgeError(
+            path,
+            1,
+            f"header must be id,question,answer, optionally followed by {' and/or '.join(SCOPE_COLUMNS)};"
+            f" found {','.join(header)}",
         )
-        for entry_id, g in groups.items()
-    ]
+    for n, name in enumerate(names):
+        if name in names[:n]:
+            raise KnowledgeError(path, 1, f"duplicate column {name!r}")
+        if n >= len(HEADER) and name not in SCOPE_COLUMNS:
+            allowed = ", ".join((*HEADER, *SCOPE_COLUMNS))
+            raise KnowledgeError(path, 1, f"unknown column {name!r} (allowed: {allowed})")
+    return tuple(names)
+
+
+def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], groups: dict[str, _Group]) -> None:
+    if len(row) != len(columns):
+        raise KnowledgeError(path, line, f"expected {len(columns)} columns ({','.join(columns)}), found {len(row)}")
+    cells = dict(zip(columns, (cell.strip() for cell in row), strict=True))
+    entry_id, question, answer = (cells[name] for name in HEADER)
+    if not entry_id:
+        raise KnowledgeError(path, line, "empty id")
+    if not question:
+        raise KnowledgeError(path, line, f"empty question for id {entry_id!r}")
+    scope = {name: _scope_cell(path, line, name, cells.get(name, "")) for name in SCOPE_COLUMNS}
+    group = groups.get(entry_id)
+    if group is None:
+        if not answer:
+            raise KnowledgeError(path, line, f"the first row of id {entry_id!r} has no answer")
+        groups[entry_id] = _Group(questions=[question], answer=answer, line=line, scope=scope)
+        return
+    _check_same_scope(path, line, entry_id, group, scope)
+    if question not in group.questions:
+        group.questions.append(question)
+
+
+def _scope_cell(path: Path, line: int, column: str, cell: str) -> frozenset[str]:
+    values = [v.strip() for v in SEPARATOR.split(cell) if v.strip()]
+    for value in values:
+        if _WRONG_SEPARATOR.search(value):
+            raise KnowledgeError(path, line, f"{column} {value!r}: separate several ids with |")
+    if column != "platforms":
+        return frozenset(values)
+    platforms = frozenset(v.lower() for v in values)
+    unknown = sorted(platforms - set(PLATFORMS))
+    if unknown:
+        raise KnowledgeError(path, line, f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
+    return platforms
+
+
+def _check_same_scope(path: Path, line: int, entry_id: str, group: _Group, scope: dict[str, frozenset[str]]) -> None:
+    # A later row may leave its scope empty, but a different one is a typo that would otherwise
+    # silently narrow or widen where the answer is sent.
+    for column, values in scope.items():
+        if values and values != group.scope[column]:
+            first = "|".join(sorted(group.scope[column])) or "empty"
+            raise KnowledgeError(
+                path,
+                line,
+                f"{column} {'|'.join(sorted(values))} of id {entry_id!r} differs from its first row"
+                f" (line {group.line}: {first}); leave it empty on later rows or write the same",
+            )
+
+
+def _entry(path: Path, entry_id: str, group: _Group) -> Entry:
+    return Entry(
+        id=entry_id,
+        kind="faq",
+        questions=tuple(group.questions),
+        answer=group.answer,
+        intent="faq",
+        platforms=group.scope["platforms"],
+        products=group.scope["products"],
+        file=str(path),
+        line=group.line,
+    )

@@ -39,7 +39,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         raise KnowledgeError(root, None, "knowledge directory not found")
     shops = _load_shops(root)
     products = _load_products(root)
-    entries = [*_load_templates(root, shops, products), *_load_faqs(root)]
+    entries = [*_load_templates(root, shops, products), *_load_faqs(root, products)]
     if not entries:
         raise KnowledgeError(root, None, "no templates (templates/*.yaml) and no FAQ spreadsheets (*.csv) found")
     _check_unique(entries)
@@ -220,9 +220,7 @@ def _template(
     if stage not in STAGES:
         raise KnowledgeError(path, line, f"stage must be one of {', '.join(sorted(STAGES))}, not {stage!r}")
     scoped_products = frozenset(_texts(path, item, "products"))
-    unknown = sorted(scoped_products - set(products))
-    if unknown:
-        raise KnowledgeError(path, line, f"template {entry_id!r} names unknown product {unknown[0]!r}")
+    _check_products(path, line, f"template {entry_id!r}", scoped_products, products)
     scoped_shops = frozenset(_texts(path, item, "shops"))
     unknown = sorted(scoped_shops - set(shops))
     if unknown:
@@ -261,10 +259,22 @@ def _variables(path: Path, line: int | None, entry_id: str, text: str) -> list[s
     return names
 
 
-def _load_faqs(root: Path) -> list[Entry]:
+def _check_products(path: Path | str, line: int | None, what: str, scoped: frozenset[str], products: dict[str, Product]) -> None:
+    unknown = sorted(scoped - set(products))
+    if not unknown:
+        return
+    # Without a catalogue no product can ever be discussed, so the answer would never be sent.
+    missing = "" if products else " (this knowledge directory has no products/*.yaml)"
+    raise KnowledgeError(path, line, f"{what} names unknown product {unknown[0]!r}{missing}")
+
+
+def _load_faqs(root: Path, products: dict[str, Product]) -> list[Entry]:
     entries = []
     for path in sorted(root.rglob("*.csv")):
-        entries.extend(load_faq_csv(path))
+        for entry in load_faq_csv(path):
+            # The scope is set by the id's first row, which is the entry's line.
+            _check_products(entry.file, entry.line, f"FAQ {entry.id!r}", entry.products, products)
+            entries.append(entry)
     return entries
 
 

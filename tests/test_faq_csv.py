@@ -1,0 +1,151 @@
+"""The merchant FAQ spreadsheet: header variants, the optional products / platforms scope columns."""
+
+from pathlib import Path
+
+import pytest
+
+from suggest.config import Settings
+from suggest.embedding.hashing import HashEmbedder
+from suggest.engine import Suggester
+from suggest.errors import KnowledgeError
+from suggest.knowledge import load_knowledge
+from suggest.knowledge.faq_csv import load_faq_csv
+
+SCOPED = (
+    "id,question,answer,products,platforms\n"
+    "faq-presale,这款是预售吗,亲，这款是预售款，付款后15天内发货哦。,down-jacket,\n"
+    "faq-presale,现在拍什么时候发,,,\n"
+    "faq-coupon,有优惠券吗,亲，拼多多下单可以领店铺券哦。,,pdd\n"
+    "faq-both,能走顺丰吗,亲，这两款可以补差价发顺丰。,tee|down-jacket,TMALL｜pdd\n"
+    "faq-color,有色差吗,亲，图片为实物拍摄，不同屏幕可能有轻微色差。,,\n"
+)
+
+
+def write(folder: Path, content: str, name: str = "faq.csv") -> Path:
+    path = folder / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def entries(knowledge_dir: Path, content: str) -> dict:
+    write(knowledge_dir, content)
+    return {e.id: e for e in load_knowledge(knowledge_dir).entries}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "id,question,answer",
+        "\ufeffID, Question ,ANSWER",
+        "id,question,answer,products",
+        "id,question,answer,platforms",
+        "id,question,answer,platforms,products",
+        " Id,question,answer, Products , PLATFORMS ",
+    ],
+)
+def test_header_variants(tmp_path: Path, header: str):
+    extra = header.count(",") - 2
+    path = write(tmp_path, f"{header}\nq1,能开发票吗,亲，可以开的。{',' * extra}\n")
+    [entry] = load_faq_csv(path)
+    assert (entry.id, entry.questions, entry.answer) == ("q1", ("能开发票吗",), "亲，可以开的。")
+    assert entry.products == entry.platforms == frozenset()
+
+
+def test_scope_columns_are_parsed(knowledge_dir: Path):
+    ids = entries(knowledge_dir, SCOPED)
+    assert ids["faq-presale"].products == {"down-jacket"}
+    assert ids["faq-presale"].platforms == frozenset()
+    assert ids["faq-presale"].questions == ("这款是预售吗", "现在拍什么时候发")
+    assert ids["faq-coupon"].platforms == {"pdd"} and ids["faq-coupon"].products == frozenset()
+    assert ids["faq-both"].products == {"tee", "down-jacket"}
+    assert ids["faq-both"].platforms == {"tmall", "pdd"}  # case-insensitive, full-width ｜ too
+    assert ids["faq-color"].products == ids["faq-color"].platforms == frozenset()
+
+
+def test_old_three_column_files_are_unchanged(knowledge_dir: Path):
+    ids = {e.id: e for e in load_knowledge(knowledge_dir).entries}
+    color = ids["faq-color"]
+    assert color.questions == ("有色差吗", "颜色和图片一样吗")
+    assert color.answer == "亲，图片为实物拍摄，不同屏幕可能有轻微色差。"
+    assert (color.kind, color.intent, color.line) == ("faq", "faq", 2)
+    assert color.products == color.platforms == color.shops == frozenset()
+
+
+def test_the_digest_changes_with_the_scope(knowledge_dir: Path):
+    before = load_knowledge(knowledge_dir).digest
+    write(knowledge_dir, "id,question,answer,products\nfaq-color,有色差吗,亲，有轻微色差。,\n")
+    unscoped = load_knowledge(knowledge_dir).digest
+    write(knowledge_dir, "id,question,answer,products\nfaq-color,有色差吗,亲，有轻微色差。,tee\n")
+    assert len({before, unscoped, load_knowledge(knowledge_dir).digest}) == 3
+
+
+BROKEN = [
+    ("id,question,answer,shop\nq1,在吗,在的,demo\n", 1, "unknown column 'shop' (allowed: id, question, answer, products, platforms)"),
+    ("id,question,answer,products,Products\nq1,在吗,在的,,\n", 1, "duplicate column 'products'"),
+    ("id,question,answer,id\nq1,在吗,在的,q1\n", 1, "duplicate column 'id'"),
+    ("id,question,products,answer\nq1,在吗,,在的\n", 1, "header must be id,question,answer, optionally followed by products"),
+    ("id,question,answer,platforms\nq1,在吗,在的,\nq2,有货吗,有的,amazon\n", 3,
+     "unknown platform 'amazon' (known: tmall, taobao, pdd, douyin, jd)"),
+    ("id,question,answer,platforms\nq1,在吗,在的,\"tmall,pdd\"\n", 2, "separate several ids with |"),
+    ("id,question,answer,products\nq1,在吗,在的,tee 、down-jacket\n", 2, "separate several ids with |"),
+    ("id,question,answer,products\nq1,在吗,在的\n", 2, "expected 4 columns (id,question,answer,products), found 3"),
+    ("id,question,answer,products\nq1,在吗,在的,\nq2,羽绒服怎么洗,亲，建议干洗。,down-jaket\n", 3,
+     "FAQ 'q2' names unknown product 'down-jaket'"),
+    ("id,question,answer,products\nq1,怎么洗,亲，建议干洗。,down-jacket\nq1,能机洗吗,,tee\n", 3,
+     "products tee of id 'q1' differs from its first row (line 2: down-jacket)"),
+    ("id,question,answer,platforms\nq1,有券吗,亲，有的。,\nq1,优惠券在哪领,,pdd\n", 3,
+     "platforms pdd of id 'q1' differs from its first row (line 2: empty)"),
+]
+
+
+@pytest.mark.parametrize(("content", "line", "message"), BROKEN)
+def test_errors_name_the_file_and_line(knowledge_dir: Path, content: str, line: int, message: str):
+    path = write(knowledge_dir, content)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    assert (info.value.path, info.value.line) == (str(path), line), str(info.value)
+    assert message in str(info.value)
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_same_scope_on_later_rows_is_fine(knowledge_dir: Path):
+    ids = entries(
+        knowledge_dir,
+        "id,question,answer,products\nq1,怎么洗,亲，建议干洗。,tee|down-jacket\nq1,能机洗吗,,down-jacket|tee\n",
+    )
+    assert ids["q1"].products == {"tee", "down-jacket"}
+    assert ids["q1"].questions == ("怎么洗", "能机洗吗")
+
+
+def test_a_product_in_a_csv_only_directory_is_unknown(tmp_path: Path):
+    path = write(tmp_path, "id,question,answer,products,platforms\nq1,这款是预售吗,亲，是预售款。,down-jacket,\n")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path)
+    assert str(info.value) == (
+        f"{path}:2: FAQ 'q1' names unknown product 'down-jacket' (this knowledge directory has no products/*.yaml)"
+    )
+    # Platforms need no catalogue.
+    write(tmp_path, "id,question,answer,products,platforms\nq1,有优惠券吗,亲，可以领店铺券。,,pdd\n")
+    assert load_knowledge(tmp_path).entries[0].platforms == {"pdd"}
+
+
+def ids_suggested(suggester: Suggester, message: str, **scope: str) -> list[str]:
+    return [s.source.id for s in suggester.suggest(message, limit=20, **scope).suggestions]
+
+
+def test_scoped_faq_rows_are_suggested_only_in_their_scope(tmp_path: Path, knowledge_dir: Path):
+    write(knowledge_dir, SCOPED)
+    settings = Settings.load(knowledge_dir=knowledge_dir, index_dir=tmp_path / "index", model="hash", min_score=0.0)
+    suggester = Suggester.open(settings, embedder=HashEmbedder())
+
+    assert ids_suggested(suggester, "这款是预售吗", product="down-jacket")[0] == "faq-presale"
+    assert ids_suggested(suggester, "羽绒服是预售吗")[0] == "faq-presale"  # the product named in the message
+    assert "faq-presale" not in ids_suggested(suggester, "这款是预售吗", product="tee")
+    assert "faq-presale" not in ids_suggested(suggester, "这款是预售吗")
+
+    assert ids_suggested(suggester, "有优惠券吗", platform="pdd")[0] == "faq-coupon"
+    assert "faq-coupon" not in ids_suggested(suggester, "有优惠券吗", platform="tmall")
+
+    # Unscoped rows stay everywhere.
+    assert ids_suggested(suggester, "有色差吗", platform="pdd", product="tee")[0] == "faq-color"
+    assert ids_suggested(suggester, "有色差吗", platform="tmall")[0] == "faq-color"
