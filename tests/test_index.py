@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from suggest.embedding.hashing import HashEmbedder
@@ -66,3 +67,13 @@ def test_damaged_index_files_are_reported(knowledge_dir: Path, tmp_path: Path):
     (current_build(tmp_path / "index") / "dense.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexStoreError, match="damaged"):
         load_index(tmp_path / "index", "hash-256", kb.digest)
+
+
+def test_centroids_average_each_answers_questions_only(knowledge_dir: Path, tmp_path: Path):
+    kb = load_knowledge(knowledge_dir)
+    index = build_index(kb, HashEmbedder(), tmp_path / "index")
+    for entry in (0, len(kb.entries) - 1):
+        rows = np.flatnonzero((index.view_entry == entry) & index.view_is_question)
+        mean = index.vectors[rows].mean(axis=0)
+        np.testing.assert_allclose(index.centroids[entry], mean / np.linalg.norm(mean), atol=1e-6)
+    assert np.allclose(np.linalg.norm(index.centroids, axis=1), 1.0, atol=1e-5)

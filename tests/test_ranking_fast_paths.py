@@ -97,6 +97,15 @@ def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40,
             cover_q[i] = max(cover_q[i], c)
         else:
             cover_a[i] = max(cover_a[i], c)
+    # Each candidate's example questions summed in view order and normalised (the mean's direction).
+    centroids = np.zeros((len(entries), len(query_vector)), np.float32)
+    for i, e in enumerate(entries):
+        for r in range(len(view_entry)):
+            if view_entry[r] == e and index.view_is_question[r]:
+                centroids[i] += index.dense.reconstruct(int(r))
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    centroids = np.where(norms > 0, centroids / np.where(norms > 0, norms, 1), 0).astype(np.float32)
+    dense_c = centroids @ query_vector.astype(np.float32)
     lq, la = lex_q[entries], lex_a[entries]
     features = np.column_stack(
         [
@@ -106,6 +115,7 @@ def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40,
             cover_q, cover_a,
             np.full(len(entries), 1.0 / (1.0 + len(query_terms)), np.float32),
             [float(bool(for_product is not None and for_product[e])) for e in entries],
+            dense_c,
         ]
     ).astype(np.float32)
     return Candidates(entries, features)

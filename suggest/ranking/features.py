@@ -25,6 +25,7 @@ FEATURES = (
     "cover_a",  # the same, in the answer
     "short",  # 1 / (1 + number of message terms): short messages are less certain
     "for_product",  # 1 for an answer written for the product being discussed (a product scope)
+    "dense_c",  # cosine between the message and the centroid of the answer's example questions
 )
 
 
@@ -161,6 +162,7 @@ def gather_candidates(
             cover_a,
             np.full(len(entries), 1.0 / (1.0 + len(query_terms)), np.float32),
             for_product[entries] if for_product is not None else np.zeros(len(entries), np.float32),
+            index.centroids[entries] @ query_vector.astype(np.float32),
         ]
     ).astype(np.float32)
     return Candidates(entries, features)
