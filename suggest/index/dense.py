@@ -21,8 +21,10 @@ import numpy as np
 HNSW_MIN_VIEWS = 20_000
 HNSW_M = 32  # links per node: recall above 0.99 on e5 vectors at a modest memory cost
 HNSW_EF_CONSTRUCTION = 80
-# Candidate list size while searching; at least the number of results asked for.
-HNSW_EF_SEARCH = 256
+# Candidate list size while searching; at least the number of results asked for. For the 64–80
+# views a message asks for at 10k answers, efSearch 80, 96, 128 and 256 all gave the same top-1
+# answer as a near-exact search for 373 of 374 messages; 96 takes 0.32 ms, 256 took 0.88 ms.
+HNSW_EF_SEARCH = 96
 
 
 def build_dense(vectors: np.ndarray, dim: int, hnsw_min_views: int = HNSW_MIN_VIEWS) -> Any:

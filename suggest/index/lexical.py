@@ -19,6 +19,7 @@ class Lexical:
         if self.size:
             self._bm25.index([list(d) or [_EMPTY] for d in documents], show_progress=False)
         self._vocab = set(self._bm25.vocab_dict) if self.size else set()
+        self._columns_sorted = self.size > 0 and _columns_sorted(self._bm25.scores)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 of every document (zero where no term occurs)."""
@@ -50,6 +51,43 @@ class Lexical:
                 total[indices[a:b]] += data[a:b]  # a column holds each document once
         docs = np.flatnonzero(total > 0)
         return docs, total[docs].astype(np.float32, copy=False)
+
+
+    def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """BM25 of the given documents only (-1: no document, scores 0); the very numbers
+        `matching` gives them. A message's candidates are a hundred answers; scoring every
+        answer of a 10k knowledge base to read those off cost more than the rest of the lexical work.
+        """
+        out = np.zeros(len(docs), dtype=np.float32)
+        known = [t for t in terms if t in self._vocab]
+        if not known or not self.size or not len(docs):
+            return out
+        if not self._columns_sorted or getattr(self._bm25, "nonoccurrence_array", None) is not None:
+            present = docs >= 0
+            out[present] = self.scores(terms)[docs[present]]
+            return out
+        matrix = self._bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        total = np.zeros(len(docs), dtype=np.dtype(self._bm25.dtype))
+        for term_id in self._bm25.get_tokens_ids(known):
+            a, b = int(indptr[term_id]), int(indptr[term_id + 1])
+            if a == b:
+                continue
+            column = indices[a:b]
+            at = np.minimum(np.searchsorted(column, docs), b - a - 1)
+            hit = column[at] == docs
+            total[hit] += data[a:b][at[hit]]  # the same float32 additions, in the same order, as matching
+        return total.astype(np.float32, copy=False)
+
+
+def _columns_sorted(matrix: dict) -> bool:  # type: ignore[type-arg]
+    """Whether each term's column lists its documents in ascending order (so they can be looked up)."""
+    indices, indptr = np.asarray(matrix["indices"]), np.asarray(matrix["indptr"])
+    if len(indices) < 2:
+        return True
+    rising = np.diff(indices) > 0
+    rising[indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < len(indices))] - 1] = True  # column boundaries
+    return bool(rising.all())
 
 
 class TermPostings:

@@ -67,6 +67,7 @@ class LoadedIndex:
         self.vectors = stored_vectors(dense)  # (views, dim), borrowed from `dense`
         self.postings = TermPostings([v.terms for v in views])
         self._view_order, self._entry_start, self._entry_stop = _entry_spans(self.view_entry, meta.entries)
+        self.answer_doc = _answer_docs(self.view_entry[self.answer_rows], meta.entries)
         self.centroids = _question_centroids(self.vectors, self.view_entry, self.view_is_question, meta.entries)
 
     def __len__(self) -> int:
@@ -87,6 +88,16 @@ class LoadedIndex:
         offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
         positions = offsets + np.arange(total)
         return np.sort(self._view_order[positions])
+
+
+def _answer_docs(answer_entries: np.ndarray, entries: int) -> np.ndarray:
+    """For each entry, its answer view's document in `lexical_answers` (-1: none). make_views
+    gives an entry one answer view at most; features rely on it."""
+    if len(np.unique(answer_entries)) != len(answer_entries):
+        raise IndexStoreError("index has several answer views for one answer; rebuild it with `suggest build`")
+    docs = np.full(entries, -1, dtype=np.int64)
+    docs[answer_entries] = np.arange(len(answer_entries))
+    return docs
 
 
 def _question_centroids(vectors: np.ndarray, view_entry: np.ndarray, is_question: np.ndarray, entries: int) -> np.ndarray:

@@ -56,9 +56,7 @@ class Entry:
         if self.shops and shop not in self.shops:
             return False
         # A product-scoped answer is only right when that product is being discussed.
-        if self.products and product not in self.products:
-            return False
-        return True
+        return not self.products or product in self.products
 
 
 @dataclass(frozen=True)
