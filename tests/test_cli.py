@@ -99,6 +99,20 @@ def test_eval_prints_metrics_and_misses(cli_env, capsys, tmp_path: Path):
     assert any(m["query"] == "今天天气好" for m in data["misses"])
 
 
+def test_eval_faq_with_a_products_column_uses_the_knowledge_catalogue(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
+    faq = tmp_path / "scoped.csv"
+    faq.write_text("id,question,answer,products\ntee-wash,短袖能机洗吗,可以机洗,tee\ninv,能开发票吗,可以开,\n", encoding="utf-8")
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n能开票吗,inv\n", encoding="utf-8")
+    # Alone, the FAQ names a product no catalogue defines: a clear knowledge error.
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) != 0
+    assert "tee" in capsys.readouterr().err
+    # With --knowledge, that directory's catalogue stands beside the FAQ (not its templates).
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--knowledge", str(knowledge_dir), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 1 and data["top1"] == 1.0
+
+
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(":platform pdd\n少发了怎么补偿\n:quit\n"))
     assert main(["chat", *cli_env]) == 0

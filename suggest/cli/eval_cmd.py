@@ -11,12 +11,20 @@ from suggest.cli.common import print_json, settings_from
 from suggest.engine import Suggester
 from suggest.evaluation import evaluate_rankings, ranker, read_queries
 
+CATALOGUE = ("products", "shops", "rules")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("eval", help="measure top-1, top-3 and MRR@5 of labelled queries against a FAQ")
-    parser.add_argument("--faq", type=Path, help="FAQ spreadsheet (id,question,answer); default: the knowledge directory")
+    parser.add_argument(
+        "--faq", type=Path,
+        help="FAQ spreadsheet (id,question,answer[,products][,platforms]); default: the knowledge directory",
+    )
     parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id")
-    parser.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (instead of --faq)")
+    parser.add_argument(
+        "--knowledge", type=Path, metavar="DIR",
+        help="knowledge directory; with --faq, only its catalogue (products, shops, rules) is used beside the FAQ",
+    )
     parser.add_argument("--model", metavar="NAME", help="embedding model")
     parser.add_argument("--platform", metavar="P", help="platform to rank for (default tmall)")
     parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
@@ -32,6 +40,11 @@ def run(args: argparse.Namespace) -> int:
             knowledge = Path(tmp) / "knowledge"
             knowledge.mkdir()
             shutil.copy(args.faq, knowledge / "faq.csv")
+            if args.knowledge is not None:
+                # The FAQ's products column names the catalogue's products; its templates stay out.
+                for part in CATALOGUE:
+                    if (args.knowledge / part).is_dir():
+                        shutil.copytree(args.knowledge / part, knowledge / part)
         args.knowledge = knowledge
         settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
         suggester = Suggester.open(settings, progress=True)
