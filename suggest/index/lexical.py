@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -40,18 +40,14 @@ class Lexical:
         known = [t for t in terms if t in self._vocab]
         if not known or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if getattr(self._bm25, "nonoccurrence_array", None) is not None:  # BM25L/BM25+: another formula
+        if not self._plain_bm25:
             total = self.scores(terms)
         else:
-            matrix = self._bm25.scores
-            data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
             total = np.zeros(self.size, dtype=np.dtype(self._bm25.dtype))
-            for term_id in self._bm25.get_tokens_ids(known):
-                a, b = int(indptr[term_id]), int(indptr[term_id + 1])
-                total[indices[a:b]] += data[a:b]  # a column holds each document once
+            for column, values in self._columns(known):
+                total[column] += values  # a column holds each document once
         docs = np.flatnonzero(total > 0)
         return docs, total[docs].astype(np.float32, copy=False)
-
 
     def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """BM25 of the given documents only (-1: no document, scores 0); the very numbers
@@ -62,22 +58,33 @@ class Lexical:
         known = [t for t in terms if t in self._vocab]
         if not known or not self.size or not len(docs):
             return out
-        if not self._columns_sorted or getattr(self._bm25, "nonoccurrence_array", None) is not None:
+        if not self._columns_sorted or not self._plain_bm25:
             present = docs >= 0
             out[present] = self.scores(terms)[docs[present]]
             return out
+        total = np.zeros(len(docs), dtype=np.dtype(self._bm25.dtype))
+        for column, values in self._columns(known):
+            if not len(column):
+                continue
+            at = np.minimum(np.searchsorted(column, docs), len(column) - 1)
+            hit = column[at] == docs
+            total[hit] += values[at[hit]]  # the same float32 additions, in the same order, as matching
+        return total.astype(np.float32, copy=False)
+
+    @property
+    def _plain_bm25(self) -> bool:
+        """Plain BM25 (Okapi/Lucene): scores are the terms' columns summed. BM25L and BM25+
+        add a score for absent terms as well, which only bm25s's own get_scores computes."""
+        return getattr(self._bm25, "nonoccurrence_array", None) is None
+
+    def _columns(self, known: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(documents, scores) of each known term's column of the eager BM25 matrix (CSC), in
+        the order bm25s's get_scores adds them."""
         matrix = self._bm25.scores
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
-        total = np.zeros(len(docs), dtype=np.dtype(self._bm25.dtype))
         for term_id in self._bm25.get_tokens_ids(known):
             a, b = int(indptr[term_id]), int(indptr[term_id + 1])
-            if a == b:
-                continue
-            column = indices[a:b]
-            at = np.minimum(np.searchsorted(column, docs), b - a - 1)
-            hit = column[at] == docs
-            total[hit] += data[a:b][at[hit]]  # the same float32 additions, in the same order, as matching
-        return total.astype(np.float32, copy=False)
+            yield indices[a:b], data[a:b]
 
 
 def _columns_sorted(matrix: dict) -> bool:  # type: ignore[type-arg]
