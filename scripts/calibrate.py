@@ -12,9 +12,10 @@ to the clothing shop, where no answer fits. Test files are never read here.
 A listwise model (suggest/ranking/fusion.py) gives each candidate the probability that it is
 the right answer, with a "none fits" option; it is fitted in two stages (ranking, then the
 "none" score) so calibration never costs ranking. Thresholds are then read off the shop traffic
-(the dev set and the off-domain questions): the suggestion threshold keeps
-precision-when-answered at or above --precision, the auto-send one at or above
---auto-precision. The result is written into suggest/ranking/fusion.json for that model.
+(the dev set and the off-domain questions): the suggestion threshold, on the summed probability
+of the list an agent is shown (up to --limit lines, each with at least the floor), keeps the
+right answer in the shown lists at least --precision of the time; the auto-send one, on the
+first suggestion alone, keeps it right at least --auto-precision of the time. The result is written into suggest/ranking/fusion.json for that model.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from suggest.engine import Suggester  # noqa: E402
 from suggest.evaluation import Query  # noqa: E402
 from suggest.knowledge import load_knowledge  # noqa: E402
 from suggest.ranking import FEATURES  # noqa: E402
-from suggest.ranking.fusion import listwise_probability  # noqa: E402
+from suggest.ranking.fusion import ITEM_FLOOR, list_confidence, listwise_probability, shortlist  # noqa: E402
 
 FUSION_FILE = REPO / "suggest" / "ranking" / "fusion.json"
 
@@ -113,15 +114,27 @@ def fit_listwise(parts: list[Part], l2: float = 1e-5) -> tuple[np.ndarray, float
     return weights, float(null)
 
 
-def top_candidates(part: Part, weights: np.ndarray, null: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per query: the probability of the top candidate and whether it is right."""
-    best_p, best_right = [], []
+@dataclass
+class Shown:
+    """Per query of a part: what the agent's list and the first line would give."""
+
+    confidence: np.ndarray  # the shown list's summed probability
+    in_list: np.ndarray  # the right answer is in it
+    top_p: np.ndarray  # the first line's probability
+    top_right: np.ndarray  # the first line is the right answer
+
+
+def shown_lists(part: Part, weights: np.ndarray, null: float, limit: int, floor: float = ITEM_FLOOR) -> Shown:
+    confidence, in_list, top_p, top_right = [], [], [], []
     for x, gold in part.lists:
         p = listwise_probability(x @ weights, null)
-        top = int(np.argmax(p))
-        best_p.append(p[top])
-        best_right.append(top == gold)
-    return np.array(best_p), np.array(best_right, dtype=bool)
+        order = np.argsort(-p, kind="stable")
+        n = max(shortlist(p[order].tolist(), limit, floor), 1)
+        confidence.append(list_confidence(p[order[:n]].tolist()))
+        in_list.append(gold in order[:n].tolist())
+        top_p.append(p[order[0]])
+        top_right.append(order[0] == gold)
+    return Shown(*(np.array(a) for a in (confidence, in_list, top_p, top_right)))
 
 
 def threshold_for(precision: float, p: np.ndarray, right: np.ndarray) -> float:
@@ -142,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=REPO / "eval" / "ecommerce_dev.csv")
     parser.add_argument("--precision", type=float, default=0.90)
     parser.add_argument("--auto-precision", type=float, default=0.98)
+    parser.add_argument("--limit", type=int, default=Settings.limit, help="lines in the list the threshold is fitted for")
     parser.add_argument("--unionpay-queries", type=int, default=600, help="odd-id UnionPay questions to use")
     parser.add_argument("--cache", type=Path, help="keep the collected candidate features in this file (pickle)")
     args = parser.parse_args(argv)
@@ -185,17 +199,19 @@ def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedd
 
 def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) -> int:
     weights, null = fit_listwise(parts)
-    shop = [p for p in parts if p.name.startswith("e-commerce") or not p.answerable]
-    top_p = np.concatenate([top_candidates(p, weights, null)[0] for p in shop])
-    top_right = np.concatenate([top_candidates(p, weights, null)[1] for p in shop])
-    threshold = threshold_for(args.precision, top_p, top_right)
-    auto = max(threshold_for(args.auto_precision, top_p, top_right), threshold)
+    shown = {p.name: shown_lists(p, weights, null, args.limit) for p in parts}
+    shop = [shown[p.name] for p in parts if p.name.startswith("e-commerce") or not p.answerable]
+    threshold = threshold_for(args.precision, np.concatenate([s.confidence for s in shop]), np.concatenate([s.in_list for s in shop]))
+    auto = threshold_for(args.auto_precision, np.concatenate([s.top_p for s in shop]), np.concatenate([s.top_right for s in shop]))
+    auto = max(auto, threshold)
     for part in parts:
-        tp, tr = top_candidates(part, weights, null)
-        answered = tp >= threshold
+        s = shown[part.name]
+        answered = s.confidence >= threshold
+        right = s.in_list[answered].mean() if answered.any() else 0
+        first = s.top_right[answered].mean() if answered.any() else 0
         print(
-            f"{part.name:42s} queries {len(tp):4d}  top-1 {tr.mean():.3f}  answered {answered.mean():.3f}  "
-            f"precision {tr[answered].mean() if answered.any() else 0:.3f}",
+            f"{part.name:42s} queries {len(s.top_p):4d}  top-1 {s.top_right.mean():.3f}  answered {answered.mean():.3f}  "
+            f"in list {right:.3f}  first right {first:.3f}  sent alone {(s.top_p >= auto).mean():.3f}",
             file=sys.stderr,
         )
     raw = json.loads(FUSION_FILE.read_text(encoding="utf-8"))
@@ -205,6 +221,7 @@ def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) 
         "null_score": round(null, 5),
         "threshold": round(threshold, 4),
         "auto_send_threshold": round(auto, 4),
+        "item_floor": ITEM_FLOOR,
         "trained_on": "scripts/calibrate.py: " + ", ".join(f"{p.name} ({len(p.lists)} queries)" for p in parts),
     }
     FUSION_FILE.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

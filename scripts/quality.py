@@ -152,8 +152,10 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         "",
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}, model `{model}`.",
         "All systems in one run, on the same knowledge and queries. top-1: the right answer ranked first;",
-        "MRR@5: mean reciprocal rank within the first five; answered / precision: share of queries whose",
-        "best suggestion clears the calibrated threshold, and how often that suggestion is right.",
+        "MRR@5: mean reciprocal rank within the first five; answered: share of queries that get a",
+        "suggestion list (its summed probability clears the calibrated threshold; at most 3 lines, each",
+        "with at least the fitted floor); first right / in list: of those, how often the list's first",
+        "line is the right answer, and how often the right answer is somewhere in the list.",
         "",
     ]
     setting = None
@@ -165,11 +167,12 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
             continue
         if row["setting"] != setting:
             setting = row["setting"]
-            lines += ["", f"## {setting}", "", "| system | top-1 | top-3 | MRR@5 | answered | precision when answered |", "|---|---|---|---|---|---|"]
+            lines += ["", f"## {setting}", "", "| system | top-1 | top-3 | MRR@5 | answered | first right | in list |", "|---|---|---|---|---|---|---|"]
         ours = str(row["system"]).startswith("suggest")
         answered = f"{row['answered']:.3f}" if ours else "–"
         precision = f"{row['precision_answered']:.3f}" if ours else "–"
-        lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} |")
+        in_list = f"{row['in_list_answered']:.3f}" if ours else "–"
+        lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} | {in_list} |")
     lines += [
         "",
         "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv and UnionPay odd-id",

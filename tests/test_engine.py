@@ -1,3 +1,6 @@
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from suggest.engine import Suggester
@@ -72,6 +75,41 @@ def test_platform_and_product_scope(suggester: Suggester):
 def test_threshold_means_no_suggestion_rather_than_a_wrong_one(settings, embedder):
     strict = Suggester.open(settings.with_(min_score=0.999999), embedder=embedder)
     assert strict.suggest("能开发票吗").suggestions == []
+
+
+def spread(suggester: Suggester, **fusion) -> Suggester:
+    """The test knowledge under a fusion that spreads the probability over several answers
+    (the real model's fit gives the hash embedder's candidates about 0 each), with the
+    fitted threshold rather than the fixtures' 0."""
+    weights = np.eye(len(suggester.fusion.weights))[0] * 8  # dense_q only
+    fused = replace(suggester.fusion, weights=weights, null_score=2.0, **fusion)
+    settings = replace(suggester.settings, min_score=None)
+    return Suggester(suggester.kb, suggester.index, suggester.embedder, fused, suggester.filter, settings)
+
+
+def test_a_list_of_answers_clears_the_threshold_together(suggester: Suggester):
+    unsure = spread(suggester, threshold=0.5, item_floor=0.05)
+    lines = unsure.suggest("能退吗", limit=3).suggestions
+    assert len(lines) == 3
+    assert lines[0].score < 0.5 <= sum(line.score for line in lines)
+    # Alone, the first line is not enough.
+    assert unsure.suggest("能退吗", limit=1).suggestions == []
+
+
+def test_lines_under_the_floor_are_left_out(suggester: Suggester):
+    every = spread(suggester, threshold=0.3, item_floor=0.0).suggest("能退吗", limit=5).suggestions
+    floored = spread(suggester, threshold=0.3, item_floor=0.16).suggest("能退吗", limit=5).suggestions
+    assert len(every) == 5
+    assert 1 <= len(floored) < 5
+    assert all(line.score >= 0.16 for line in floored)
+    assert [line.source for line in floored] == [line.source for line in every[: len(floored)]]
+    # A sure answer stands alone: the others are under the floor.
+    assert len(spread(suggester, threshold=0.5, item_floor=0.05).suggest("能开发票吗", limit=3).suggestions) == 1
+
+
+def test_a_threshold_of_zero_shows_the_whole_list(suggester: Suggester):
+    assert suggester.item_floor == 0.0
+    assert len(suggester.suggest("能开发票吗", limit=3).suggestions) == 3
 
 
 @pytest.mark.parametrize("message", ["", "   \n\t", "x" * 100_000, "\x00\x01\x02\ufffd\ufffd\ufffd\x03\x04"])

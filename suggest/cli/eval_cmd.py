@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"top-1             {metrics.top1:.3f}")
     print(f"top-3             {metrics.top3:.3f}")
     print(f"MRR@5             {metrics.mrr5:.3f}")
-    print(f"answered (≥{suggester.threshold:.2f})  {metrics.answered:.3f}   precision when answered {metrics.precision_answered:.3f}")
+    print(f"answered (≥{suggester.threshold:.2f})  {metrics.answered:.3f}   when answered: first line right {metrics.precision_answered:.3f}, right answer in the list {metrics.in_list_answered:.3f}")
     if metrics.misses:
         print(f"\nmisses ({len(metrics.misses)}; first {min(args.misses, len(metrics.misses))}):")
         for miss in metrics.misses[: args.misses]:

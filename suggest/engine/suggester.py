@@ -24,7 +24,7 @@ from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
 from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
-from suggest.ranking import Candidates, Fusion, gather_candidates, load_fusion
+from suggest.ranking import Candidates, Fusion, gather_candidates, list_confidence, load_fusion
 from suggest.text import Tokenizer
 
 
@@ -52,7 +52,10 @@ class Suggester:
         self.settings = settings or Settings()
         self.tokenizer: Tokenizer = knowledge_tokenizer(kb)
         self.products = ProductFinder(kb)
+        # On the shown list's summed probability; a line needs at least the floor (a threshold
+        # of 0, "show everything", lowers the floor with it).
         self.threshold = self.settings.min_score if self.settings.min_score is not None else fusion.threshold
+        self.item_floor = min(fusion.item_floor, self.threshold)
         self._scope_cache: dict[tuple[str, str | None, str | None], np.ndarray] = {}
         # Only entries limited to some platforms, shops or products need a look per scope.
         self._scoped = [i for i, e in enumerate(kb.entries) if e.platforms or e.shops or e.products]
@@ -126,10 +129,33 @@ class Suggester:
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
         entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product), inbound.topics)
+        shown, flags = self._shortlist(entries.tolist(), probabilities.tolist(), platform, shop, product, limit, result)
+        # The list as a whole must clear the threshold (see suggest/ranking/fusion.py); the rule
+        # filter's verdicts on replies nobody will see do not flag the conversation.
+        if shown and list_confidence([s.score for s in shown]) >= self.threshold:
+            result.suggestions = shown
+            result.needs_human = result.needs_human or bool(flags)
+            result.flags.extend(f for f in flags if f not in result.flags)
+        return result
+
+    def _shortlist(
+        self,
+        entries: list[int],
+        probabilities: list[float],
+        platform: str,
+        shop: str,
+        product: str | None,
+        limit: int,
+        result: SuggestResult,
+    ) -> tuple[list[Suggestion], list[str]]:
+        """The best candidates that render and pass the rule filter, at most `limit`, each with at
+        least the item floor; and the flags their filtering raised. Refused replies go to
+        `result.dropped`, for debugging."""
+        shown: list[Suggestion] = []
+        flags: list[str] = []
         seen_texts: set[str] = set()
-        # Plain floats and ints: the loop stops at the threshold, a few candidates in.
-        for position, probability in zip(entries.tolist(), probabilities.tolist(), strict=True):
-            if probability < self.threshold or len(result.suggestions) >= limit:
+        for position, probability in zip(entries, probabilities, strict=True):
+            if probability < self.item_floor or len(shown) >= limit:
                 break
             entry = self.kb.entries[position]
             text = self.render(entry, shop, product)
@@ -142,11 +168,10 @@ class Suggester:
                 result.dropped.append(Dropped(source, text, rules))
                 continue
             if outcome.needs_human:
-                result.needs_human = True
-                result.flags.extend(f"reply:{rule}" for rule in rules if f"reply:{rule}" not in result.flags)
+                flags.extend(f"reply:{rule}" for rule in rules if f"reply:{rule}" not in flags)
             seen_texts.add(outcome.text)
-            result.suggestions.append(Suggestion(outcome.text, probability, source))
-        return result
+            shown.append(Suggestion(outcome.text, probability, source))
+        return shown, flags
 
     def rank(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from suggest.embedding import Embedder
+from suggest.evaluation.metrics import Ranking
 from suggest.knowledge import Entry
 
 
@@ -32,10 +33,10 @@ class Bm25Baseline:
         self._bm25.index(docs, show_progress=False)
         self._vocab = set(self._bm25.vocab_dict)
 
-    def rank(self, text: str) -> tuple[list[str], float]:
+    def rank(self, text: str) -> Ranking:
         terms = [t for t in self._cut(text) if t in self._vocab]
         if not terms:
-            return [], 0.0
+            return Ranking([])
         scores = self._bm25.get_scores(terms)
         return _best_per_entry(scores, self._owner, self._ids)
 
@@ -56,7 +57,7 @@ class DenseBaseline:
         encode = self._embedder.encode_queries if prompt == "query" else self._embedder.encode_documents
         return encode(list(texts))
 
-    def rank_many(self, texts: Sequence[str]) -> list[tuple[list[str], float]]:
+    def rank_many(self, texts: Sequence[str]) -> list[Ranking]:
         from sentence_transformers import util
 
         queries = self._encode(texts, "query")
@@ -70,7 +71,7 @@ class DenseBaseline:
         return out
 
 
-def _best_per_entry(view_scores: np.ndarray, owner: list[int], ids: list[str]) -> tuple[list[str], float]:
+def _best_per_entry(view_scores: np.ndarray, owner: list[int], ids: list[str]) -> Ranking:
     best: dict[int, float] = {}
     for view in np.argsort(-view_scores)[:200]:
         score = float(view_scores[view])
@@ -78,4 +79,4 @@ def _best_per_entry(view_scores: np.ndarray, owner: list[int], ids: list[str]) -
             break
         best.setdefault(owner[view], score)
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
-    return [ids[i] for i, _ in ranked], (ranked[0][1] if ranked else 0.0)
+    return Ranking([ids[i] for i, _ in ranked], ranked[0][1] if ranked else 0.0)

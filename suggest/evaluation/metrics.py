@@ -20,6 +20,16 @@ class Query:
     platform: str = ""  # optional third column: the platform the message came from
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """One system's answer to one query: every answer id, best first; for the engine also the
+    probability that the list an agent would be shown (its first `shown` ids) holds the right one."""
+
+    ids: list[str]
+    confidence: float = 0.0
+    shown: int = 1
+
+
 @dataclass
 class Miss:
     query: str
@@ -36,9 +46,11 @@ class Metrics:
     top1: float = 0.0
     top3: float = 0.0
     mrr5: float = 0.0
-    # With the threshold: how many queries got a suggestion, and how often the first was right.
+    # With the threshold: how many queries got a suggestion list, how often its first line was
+    # right, and how often the right answer was somewhere in it.
     answered: float = 0.0
     precision_answered: float = 0.0
+    in_list_answered: float = 0.0
     misses: list[Miss] = field(default_factory=list)
 
     def to_dict(self, with_misses: bool = False) -> dict[str, object]:
@@ -49,6 +61,7 @@ class Metrics:
             "mrr5": round(self.mrr5, 4),
             "answered": round(self.answered, 4),
             "precision_answered": round(self.precision_answered, 4),
+            "in_list_answered": round(self.in_list_answered, 4),
         }
         if with_misses:
             out["misses"] = [m.to_dict() for m in self.misses]
@@ -77,14 +90,15 @@ def read_queries(path: Path) -> list[Query]:
 
 def evaluate_rankings(
     queries: Sequence[Query],
-    rank: Callable[[Query], tuple[list[str], float]],
+    rank: Callable[[Query], Ranking],
     threshold: float | None = None,
 ) -> Metrics:
-    """`rank(query)` returns the ranked entry ids and the score of the first one."""
+    """Ranking metrics; with `threshold`, also what a list shown at that confidence gives."""
     m = Metrics(n=len(queries))
-    answered = correct_answered = 0
+    answered = first_right = in_list = 0
     for q in queries:
-        ids, top_score = rank(q)
+        ranking = rank(q)
+        ids = ranking.ids
         position = ids.index(q.gold) + 1 if q.gold in ids else None
         if position == 1:
             m.top1 += 1
@@ -94,13 +108,15 @@ def evaluate_rankings(
             m.top3 += 1
         if position is not None and position <= 5:
             m.mrr5 += 1.0 / position
-        if threshold is not None and ids and top_score >= threshold:
+        if threshold is not None and ids and ranking.confidence >= threshold:
             answered += 1
-            correct_answered += position == 1
+            first_right += position == 1
+            in_list += position is not None and position <= ranking.shown
     if m.n:
         m.top1 /= m.n
         m.top3 /= m.n
         m.mrr5 /= m.n
         m.answered = answered / m.n
-        m.precision_answered = correct_answered / answered if answered else 0.0
+        m.precision_answered = first_right / answered if answered else 0.0
+        m.in_list_answered = in_list / answered if answered else 0.0
     return m

@@ -5,22 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from suggest.evaluation.metrics import Query
+from suggest.evaluation.metrics import Query, Ranking
+from suggest.ranking import list_confidence, shortlist
 
 if TYPE_CHECKING:
     from suggest.engine import Suggester
 
 
-def ranker(suggester: Suggester, platform: str | None = None) -> Callable[[Query], tuple[list[str], float]]:
-    """Ranking without the threshold, scoped to the query's platform (or `platform`)."""
+def ranker(suggester: Suggester, platform: str | None = None) -> Callable[[Query], Ranking]:
+    """Ranking without the threshold, scoped to the query's platform (or `platform`); the list
+    an agent would see is cut as `Suggester.suggest` cuts it (before templates and the rule
+    filter, which rarely change it)."""
 
-    def rank(query: Query) -> tuple[list[str], float]:
+    def rank(query: Query) -> Ranking:
         analysis = suggester.tokenizer.analyze(query.text)
         if not analysis.canonical:
-            return [], 0.0
+            return Ranking([])
         scope = query.platform or platform or suggester.settings.default_platform
         product = suggester.products.find(query.text)
         scored = suggester.rank(analysis.canonical, analysis.terms, scope, None, product)
-        return [suggester.kb.entries[s.entry].id for s in scored], (scored[0].probability if scored else 0.0)
+        probabilities = [s.probability for s in scored]
+        shown = shortlist(probabilities, suggester.settings.limit, suggester.item_floor)
+        ids = [suggester.kb.entries[s.entry].id for s in scored]
+        return Ranking(ids, list_confidence(probabilities[:shown]), shown)
 
     return rank
