@@ -1,5 +1,24 @@
+import pytest
+
 from suggest.text import Tokenizer, normalize
 from suggest.text.normalize import fold
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("可以用花呗", "可以用花呗"),
+        ("花呗呢", "花呗"),
+        ("发什么快递 穿多大码什么", "发什么快递 穿多大码什么"),
+        ("退款金额", "退款金额"),
+        ("是毛呢", "是毛呢"),
+        ("能发顺丰么", "能发顺丰么"),
+        ("那就退呗", "那就退"),
+        ("好的呢 谢谢啦", "好的 谢谢"),
+    ],
+)
+def test_particles_go_but_words_that_end_like_one_stay(text: str, expected: str):
+    assert normalize(text) == expected
 
 
 def test_normalize_folds_width_case_traditional_emoji_and_fillers():

@@ -25,7 +25,8 @@ from suggest.index.lexical import Lexical, TermPostings, inverse_document_freque
 from suggest.index.views import ANSWER, QUESTION, View
 
 # 2: product names are masked in the views (suggest/text/tokenize.py).
-FORMAT = 2
+# 3: 么, 额 and words such as 花呗 are no longer cut off as particles (suggest/text/normalize.py).
+FORMAT = 3
 CURRENT = "current"
 
 

@@ -16,9 +16,13 @@ from functools import lru_cache
 # others below carry meaning for us only in their original form.
 _EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[^\s]{1,6}|\(\s*[\^oO>_<;TㅠㅜQ.~-]+\s*\)")
 # Particles and address forms that never change what is asked. Removed only at the end of a
-# clause, where they are particles, so that words such as 吧台 or 呢子 survive.
-_FILLER_CHARS = "啊呀呢吧哈啦嘛哦噢喔呐哒呗哟咯嘞诶欸额呃嗯么"
+# clause, where they are particles, so that words such as 吧台 or 呢子 survive. Not 么 or 额:
+# at a clause's end they mostly close a word (什么, 怎么, 金额, 余额), and 么 there asks like 吗,
+# which stays too.
+_FILLER_CHARS = "啊呀呢吧哈啦嘛哦噢喔呐哒呗哟咯嘞诶欸呃嗯"
 _FILLER_END = re.compile(rf"[{_FILLER_CHARS}]+(?=$|\s)")
+# Words that end in a particle character and are not particles: "能用花呗" must keep its 花呗.
+_ENDS_LIKE_A_FILLER = frozenset({"花呗", "借呗", "毛呢", "干嘛", "酒吧", "网吧", "贴吧"})
 _ADDRESS = re.compile(r"(^|[\s,.!?;:])(亲爱的|亲亲|亲|宝宝|宝子|美女|帅哥|老板|掌柜|客服|小姐姐|小哥哥)(?=[\s,.!?;:]|$)")
 _PUNCT = re.compile(r"[\s\u3000,，.。!！?？;；:：、~～…·\"'“”‘’()（）【】\[\]<>《》{}|/\\_=+*&^%$#@`-]+")
 _REPEAT = re.compile(r"(.)\1{2,}")
@@ -72,5 +76,15 @@ def normalize(text: str) -> str:
     while previous != text:
         previous = text
         text = _ADDRESS.sub(r"\1", text)
-        text = _FILLER_END.sub("", text)
+        text = _FILLER_END.sub(_drop_filler, text)
     return " ".join(text.split())
+
+
+def _drop_filler(match: re.Match[str]) -> str:
+    """The particles at a clause's end, up to the last character that closes a word."""
+    run, start = match.group(), match.start()
+    keep = 0
+    for k, ch in enumerate(run):
+        if match.string[start + k - 1 : start + k] + ch in _ENDS_LIKE_A_FILLER:
+            keep = k + 1
+    return run[:keep]
