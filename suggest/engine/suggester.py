@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
 from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
-from suggest.ranking import Candidates, Fusion, gather_candidates, list_confidence, load_fusion
+from suggest.ranking import Candidates, Fusion, gather_candidates, list_confidence, load_fusion, shortlist
 from suggest.text import Tokenizer
 
 
@@ -49,6 +50,9 @@ class Suggester:
         self.embedder = embedder
         self.fusion = fusion
         self.filter: ReplyFilter = reply_filter or PassThrough()
+        # Replies are the knowledge's own texts, filled from a few products and shops, so the
+        # same few hundred are checked all day; the filter is a pure function of its arguments.
+        self._checked = lru_cache(maxsize=4096)(self.filter.apply)
         self.settings = settings or Settings()
         self.tokenizer: Tokenizer = knowledge_tokenizer(kb)
         self.products = ProductFinder(kb)
@@ -153,6 +157,10 @@ class Suggester:
         `result.dropped`, for debugging."""
         shown: list[Suggestion] = []
         flags: list[str] = []
+        # Even the best `limit` lines together would not clear the threshold: nothing to render.
+        best = probabilities[: shortlist(probabilities, limit, self.item_floor)]
+        if not best or list_confidence(best) < self.threshold:
+            return shown, flags
         seen_texts: set[str] = set()
         for position, probability in zip(entries, probabilities, strict=True):
             if probability < self.item_floor or len(shown) >= limit:
@@ -161,7 +169,7 @@ class Suggester:
             text = self.render(entry, shop, product)
             if text is None or text in seen_texts:
                 continue
-            outcome = self.filter.apply(text, platform, shop)
+            outcome = self._checked(text, platform, shop)
             source = Source(entry.kind, entry.id)
             rules = tuple(v.rule for v in outcome.violations)
             if outcome.text is None:
