@@ -190,6 +190,9 @@ def test_check_matches_the_rule_book(client: TestClient, api_settings: Settings)
 
 def test_check_refuses_an_unknown_platform(shared: TestClient):
     assert_error(shared.post("/v1/check", json={"text": "在的", "platform": "ebay"}), 422, "unknown_scope")
+    # A mistyped shop would be checked without its own rules, and pass.
+    assert_error(shared.post("/v1/check", json={"text": "在的", "platform": "pdd", "shop": "Demo"}), 422, "unknown_scope")
+    assert shared.post("/v1/check", json={"text": "在的", "platform": "pdd", "shop": "demo"}).status_code == 200
     assert_error(shared.post("/v1/check", json={"text": "在的"}), 422, "validation_error")
 
 

@@ -385,6 +385,9 @@ def test_the_route_state_survives_a_restart_of_the_service(app_settings: Setting
         ({"at": "2026-02-30T10:00"}, 422, "invalid_input", "ISO 8601"),
         ({"shop": "ghost"}, 422, "unknown_scope", "unknown shop"),
         ({"platform": "amazon"}, 422, "unknown_scope", "unknown platform"),
+        ({"product": "ghost"}, 422, "unknown_scope", "unknown product"),
+        # On duty too, when the engine is not asked: a mistyped product is the caller's error.
+        ({"product": "ghost", "at": "2026-03-02T12:00"}, 422, "unknown_scope", "unknown product"),
         ({"conversation": ""}, 422, "validation_error", "conversation"),
         ({"conversation": None}, 422, "validation_error", "conversation"),
         ({"message": "   "}, 422, "invalid_input", "empty"),

@@ -113,6 +113,31 @@ def test_eval_faq_with_a_products_column_uses_the_knowledge_catalogue(cli_env, c
     assert data["n"] == 1 and data["top1"] == 1.0
 
 
+@pytest.mark.parametrize("limit", ["0", "-1", "21", "x"])
+def test_ask_limit_out_of_range_is_a_usage_error(cli_env, capsys, limit: str):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ask", "能开发票吗", "--limit", limit, *cli_env])
+    assert exit_info.value.code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+def test_eval_faq_errors_name_the_users_file(cli_env, capsys, tmp_path: Path):
+    faq = tmp_path / "shop.csv"
+    faq.write_bytes("id,question,answer\na,能开票吗,可以\n".encode() + "b,能开,可以\n".encode("gbk"))
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n能开票吗,a\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) != 0
+    assert f"{faq}:3: not valid UTF-8" in capsys.readouterr().err
+    assert main(["eval", "--faq", str(tmp_path / "none.csv"), "--queries", str(queries)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_check_refuses_an_unknown_shop(cli_env, capsys):
+    assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "nosuch", "--knowledge", cli_env[1]]) == 2
+    assert "unknown shop 'nosuch'" in capsys.readouterr().err
+    assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "demo", "--knowledge", cli_env[1]]) == 0
+
+
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(":platform pdd\n少发了怎么补偿\n:quit\n"))
     assert main(["chat", *cli_env]) == 0

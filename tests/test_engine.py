@@ -132,6 +132,9 @@ def test_unknown_scope_is_a_clear_error(suggester: Suggester):
         suggester.suggest("在吗", platform="jd", shop="demo")
     with pytest.raises(ScopeError, match="unknown product 'ghost'"):
         suggester.suggest("在吗", product="ghost")
+    # No shop named: the default shop, which must sell there too (demo: tmall and pdd).
+    with pytest.raises(ScopeError, match="shop 'demo' does not sell on douyin"):
+        suggester.suggest("在吗", platform="douyin")
 
 
 def test_stale_index_is_rebuilt_on_open(settings, embedder, knowledge_dir):

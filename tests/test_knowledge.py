@@ -29,6 +29,8 @@ def test_fill_uses_product_then_shop_facts():
     assert fill("亲，{ship_time}", {}, {"ship_time": "48小时"}) == "亲，48小时"
     assert fill("亲，{size_advice}", {}, {"ship_time": "48小时"}) is None
     assert fill("写作 {{括号}}", {}) == "写作 {括号}"
+    # Values are put in as they are, never formatted again.
+    assert fill("亲，{a}元{{整}}", {"a": "{b}"}) == "亲，{b}元{整}"
 
 
 BROKEN = [
@@ -41,6 +43,11 @@ BROKEN = [
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{ship time}\n", 1, "bad variable"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{nothing_like_this}\n", 1, "no shop or product has the fact"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{oops\n", 1, "literal brace"),
+    # Python's format mini-language would reach the customer: quotes, padding, gigabytes.
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{ship_time!r}\n", 1, "not a plain variable"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 亲，{ship_time:>99999999}\n", 1, "not a plain variable"),
+    # Nested aliases ("billion laughs"): 300 bytes that would expand to 43 million values.
+    ("templates/main.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n", 1, "aliases"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  products: [ghost]\n", 1, "unknown product 'ghost'"),
     ("products/items.yaml", "- id: x\n  name: 衣服\n- id: x\n  name: 鞋\n", 3, "duplicate product id"),
     ("products/items.yaml", "- id: Bad Id\n  name: 衣服\n", 1, "must be [a-z0-9-]"),

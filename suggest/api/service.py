@@ -175,6 +175,9 @@ class Service:
         generation = self.current
         if generation.rules is None:
             raise HttpError(503, "rules_unavailable", f"compliance checks are unavailable: {generation.rules_problem}")
+        if shop is not None:
+            # A mistyped shop would silently be checked without its own rules, and pass.
+            generation.suggester.require_shop(shop)
         result = await self._blocking(generation.rules.check, text, platform, shop)
         return dict(result.to_dict())
 

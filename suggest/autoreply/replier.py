@@ -68,6 +68,8 @@ class AutoReplier:
         message = check_message(message, self.suggester.settings.max_message_chars)
         conversation = check_conversation(conversation)
         platform, shop_record = self._scope(platform, shop)
+        # Checked whatever the hour: a mistyped product must not pass while agents are on duty.
+        self.suggester.require_product(product)
         hours = shop_record.hours
         zone = hours.zone if hours is not None else ZoneInfo(DEFAULT_TIMEZONE)
         now = now or datetime.now(UTC)

@@ -17,6 +17,7 @@ from suggest.cli.common import add_platform_option, print_json, read_lines
 from suggest.compliance import CheckResult, load_rules
 from suggest.config import Settings
 from suggest.errors import ScopeError
+from suggest.knowledge import shop_ids
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         book.require_platform(platform)
     except ScopeError as exc:
         raise UsageError(str(exc)) from exc
+    if args.shop is not None:
+        # A mistyped shop would silently be checked without its own rules, and pass.
+        known = {*shop_ids(args.knowledge or Settings.load().knowledge_dir), *book.sources.shops}
+        if args.shop not in known:
+            raise UsageError(f"unknown shop {args.shop!r}; known shops: {', '.join(sorted(known))}")
     if args.text != "-":
         result = book.check(args.text, platform, args.shop)
         _print(result, args.text, args.json, None)

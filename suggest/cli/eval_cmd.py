@@ -9,6 +9,7 @@ from pathlib import Path
 
 from suggest.cli.common import print_json, settings_from
 from suggest.engine import Suggester
+from suggest.errors import KnowledgeError
 from suggest.evaluation import evaluate_rankings, ranker, read_queries
 
 CATALOGUE = ("products", "shops", "rules")
@@ -33,10 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suggest.cli import UsageError
+
     queries = read_queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="suggest-eval-") as tmp:
         knowledge = args.knowledge
         if args.faq is not None:
+            if not args.faq.is_file():
+                raise UsageError(f"--faq {args.faq}: no such file")
             knowledge = Path(tmp) / "knowledge"
             knowledge.mkdir()
             shutil.copy(args.faq, knowledge / "faq.csv")
@@ -45,9 +50,14 @@ def run(args: argparse.Namespace) -> int:
                 for part in CATALOGUE:
                     if (args.knowledge / part).is_dir():
                         shutil.copytree(args.knowledge / part, knowledge / part)
-        args.knowledge = knowledge
+        catalogue, args.knowledge = args.knowledge, knowledge
         settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
-        suggester = Suggester.open(settings, progress=True)
+        try:
+            suggester = Suggester.open(settings, progress=True)
+        except KnowledgeError as exc:
+            if args.faq is None:
+                raise
+            raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
 
         metrics = evaluate_rankings(queries, ranker(suggester, args.platform), threshold=suggester.threshold)
     if args.json:
@@ -64,3 +74,13 @@ def run(args: argparse.Namespace) -> int:
         for miss in metrics.misses[: args.misses]:
             print(f"  {miss.query}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
     return 0
+
+
+def _as_the_users(exc: KnowledgeError, copy: Path, faq: Path, catalogue: Path | None) -> KnowledgeError:
+    """The error with the file the user named, not the temporary copy it was read from."""
+    path = Path(exc.path)
+    if path == copy / "faq.csv":
+        path = faq
+    elif catalogue is not None and path.is_relative_to(copy):
+        path = catalogue / path.relative_to(copy)
+    return type(exc)(path, exc.line, exc.reason)

@@ -115,7 +115,7 @@ class Suggester:
         product named there is the one being discussed when neither the caller nor the message says."""
         platform = self._platform(platform)
         shop = self._shop(shop, platform)
-        self._product(product)
+        self.require_product(product)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
         inbound = self.filter.analyze_inbound(message, platform)
@@ -256,16 +256,23 @@ class Suggester:
             raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
         return platform
 
-    def _shop(self, shop: str | None, platform: str) -> str:
-        if shop is None:
-            return self.kb.default_shop.id
+    def require_shop(self, shop: str) -> None:
+        """ScopeError unless `shop` is one of the knowledge's shops (ids are case-sensitive)."""
         if shop not in self.kb.shops:
             raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(self.kb.shops)}")
+
+    def _shop(self, shop: str | None, platform: str) -> str:
+        """The shop asked for, else the default one; either must sell on `platform` (its
+        templates were checked against the rules of its own platforms only)."""
+        if shop is None:
+            shop = self.kb.default_shop.id
+        self.require_shop(shop)
         if platform not in self.kb.shops[shop].platforms:
             raise ScopeError(f"shop {shop!r} does not sell on {platform} (it sells on {', '.join(self.kb.shops[shop].platforms)})")
         return shop
 
-    def _product(self, product: str | None) -> None:
+    def require_product(self, product: str | None) -> None:
+        """ScopeError unless `product` is None or one of the knowledge's products."""
         if product is not None and product not in self.kb.products:
             known = ", ".join(self.kb.products) or "none"
             raise ScopeError(f"unknown product {product!r}; known products: {known}")

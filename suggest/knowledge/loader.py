@@ -54,6 +54,11 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     )
 
 
+def shop_ids(root: Path) -> list[str]:
+    """The ids of the shops a knowledge directory defines (the default shop when it has none)."""
+    return list(_load_shops(Path(root)) or {DEFAULT_SHOP.id: DEFAULT_SHOP})
+
+
 def knowledge_digest(root: Path, rules_dir: Path) -> str:
     """A hash of everything an index depends on besides the model: files and text resources."""
     digest = hashlib.sha256(f"suggest {__version__}".encode())

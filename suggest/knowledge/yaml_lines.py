@@ -62,7 +62,21 @@ def load(path: Path) -> Any:
         raise KnowledgeError(path, _error_line(exc, text), f"invalid YAML: {_problem(exc)}") from exc
     if node is None:
         return None
-    return _convert(node, path, SafeConstructor())
+    return _convert(node, path, SafeConstructor(), _Budget(len(text) + 1000))
+
+
+class _Budget:
+    """Values a file may expand to. Every value takes at least a character of the file unless an
+    alias (*name) repeats it, so more values than characters means nested aliases multiplying
+    ("billion laughs": a few hundred bytes that would take minutes and gigabytes to read)."""
+
+    def __init__(self, values: int) -> None:
+        self.left = values
+
+    def spend(self, path: Path, line: int) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise KnowledgeError(path, line, "aliases (*name) expand this file far beyond its size; write the values out")
 
 
 def _problem(exc: yaml.YAMLError) -> str:
@@ -77,20 +91,21 @@ def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
     return min(mark.line + 1, len(text.splitlines()) or 1)
 
 
-def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor) -> Any:
+def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: _Budget) -> Any:
     line = node.start_mark.line + 1
+    budget.spend(path, line)
     if isinstance(node, yaml.MappingNode):
         out = LDict()
         out.line = line
         out.key_lines = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, path, constructor)
+            key = _convert(key_node, path, constructor, budget)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise KnowledgeError(path, key_line, f"keys must be text, not {key!r}")
             if key in out:
                 raise KnowledgeError(path, key_line, f"duplicate key {key!r}")
-            out[key] = _convert(value_node, path, constructor)
+            out[key] = _convert(value_node, path, constructor, budget)
             out.key_lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -98,7 +113,7 @@ def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor) -> Any:
         seq.line = line
         seq.item_lines = []
         for item in node.value:
-            seq.append(_convert(item, path, constructor))
+            seq.append(_convert(item, path, constructor, budget))
             seq.item_lines.append(item.start_mark.line + 1)
         return seq
     try:
