@@ -210,8 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=REPO / "docs" / "quality.json")
     args = parser.parse_args(argv)
     settings = Settings.load(model=args.model)
-    embedder = load_embedder(settings.model, settings.cache_dir)
-    also = [load_embedder(name, settings.cache_dir) for name in args.also]
+    # No query cache: the baselines encode their queries in batches, and a vector the engine
+    # cached (encoded alone) would differ from theirs in the int8 rounding — enough to move a
+    # baseline's top-1 by a point.
+    embedder = load_embedder(settings.model, settings.cache_dir, query_cache=0)
+    also = [load_embedder(name, settings.cache_dir, query_cache=0) for name in args.also]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="suggest-quality-") as tmp:
         run = Run(embedder, also, settings, Path(tmp))
