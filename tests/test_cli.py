@@ -113,6 +113,18 @@ def test_eval_faq_with_a_products_column_uses_the_knowledge_catalogue(cli_env, c
     assert data["n"] == 1 and data["top1"] == 1.0
 
 
+def test_ask_does_not_echo_terminal_escapes_or_megabytes(cli_env, capsys, monkeypatch):
+    lines = "能开发票吗\x1b]0;pwned\x07\x1b[2J\n".encode() + b"x" * 3000 + b"\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    assert main(["ask", "-", *cli_env]) == 1  # the long line is an error, the first is answered
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b]0;pwned" in out
+    assert "x" * 201 not in out and "3,000 characters" in out
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x" * 3000 + b"\n")))
+    assert main(["ask", "-", "--json", *cli_env]) == 1
+    assert len(json.loads(capsys.readouterr().out)["message"]) == 200
+
+
 @pytest.mark.parametrize("limit", ["0", "-1", "21", "x"])
 def test_ask_limit_out_of_range_is_a_usage_error(cli_env, capsys, limit: str):
     with pytest.raises(SystemExit) as exit_info:

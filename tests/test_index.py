@@ -51,6 +51,29 @@ def test_a_crash_mid_build_leaves_the_previous_index(knowledge_dir: Path, tmp_pa
     assert [p.name for p in (tmp_path / "index" / "builds").iterdir()] == [before.name]
 
 
+def test_a_build_clears_what_killed_builds_left(knowledge_dir: Path, tmp_path: Path):
+    """kill -9 between mkdtemp and the rename leaves a work folder; between symlink and replace,
+    a `.current-<pid>` link. The next build removes them, not a live build's."""
+    import os
+    import subprocess
+
+    kb = load_knowledge(knowledge_dir)
+    index = tmp_path / "index"
+    build_index(kb, HashEmbedder(), index)
+    stale, fresh = index / "builds" / ".tmp-killed", index / "builds" / ".tmp-live"
+    stale.mkdir()
+    fresh.mkdir()
+    old = stale.stat().st_mtime - build.STALE_WORK_SECONDS - 60
+    os.utime(stale, (old, old))
+    exited = subprocess.Popen(["true"])  # a pid whose process is gone
+    exited.wait()
+    dead = index / f".current-{exited.pid}"
+    dead.symlink_to("builds")
+    build_index(kb, HashEmbedder(dim=128), index)
+    assert not stale.exists() and fresh.exists()
+    assert not dead.is_symlink()
+
+
 def test_broken_knowledge_never_reaches_the_index(knowledge_dir: Path, tmp_path: Path):
     kb = load_knowledge(knowledge_dir)
     build_index(kb, HashEmbedder(), tmp_path / "index")

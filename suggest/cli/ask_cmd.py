@@ -10,7 +10,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from suggest.cli.common import add_knowledge_options, add_platform_option, print_json, read_lines, settings_from
+from suggest.cli.common import (
+    ECHO_CHARS,
+    add_knowledge_options,
+    add_platform_option,
+    echo,
+    print_json,
+    read_lines,
+    settings_from,
+)
 from suggest.engine import Suggester, SuggestResult
 from suggest.errors import InputError
 
@@ -68,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             # One bad line must not lose the rest of a batch.
             status = 1
-            out = {"message": line, "error": str(exc), "suggestions": []}
-            print_json(out) if args.json else print(f"{line}\n  ! {exc}")
+            out = {"message": line[:ECHO_CHARS], "error": str(exc), "suggestions": []}
+            print_json(out) if args.json else print(f"{echo(line)}\n  ! {exc}")
             continue
         print_json(result.to_dict(debug=args.debug)) if args.json else print(format_result(result, args.debug))
     return status
@@ -80,7 +88,7 @@ def ask(suggester: Suggester, args: argparse.Namespace, message: str) -> Suggest
 
 
 def format_result(result: SuggestResult, debug: bool = False) -> str:
-    lines = [f"» {result.message}"]
+    lines = [f"» {echo(result.message)}"]
     scope = f"{result.platform}" + (f" · {result.shop}" if result.shop else "") + (f" · {result.product}" if result.product else "")
     lines.append(f"  [{scope}]")
     if result.needs_human:
@@ -127,7 +135,10 @@ def run_auto(args: argparse.Namespace) -> int:
                 if args.message != "-":
                     raise
                 status = 1  # one bad line must not lose the rest of a batch
-                print_json({"message": message, "error": str(exc)}) if args.json else print(f"{message}\n  ! {exc}")
+                if args.json:
+                    print_json({"message": message[:ECHO_CHARS], "error": str(exc)})
+                else:
+                    print(f"{echo(message)}\n  ! {exc}")
                 continue
             print_json(decision.to_dict()) if args.json else print(format_decision(message, decision))
         return status
@@ -143,7 +154,7 @@ def ask_auto(replier: AutoReplier, store: FeedbackStore, args: argparse.Namespac
 def format_decision(message: str, decision: Decision) -> str:
     from suggest.autoreply import REASONS
 
-    lines = [f"» {message}"]
+    lines = [f"» {echo(message)}"]
     if decision.send:
         lines.append(f"  → send ({decision.reason}): {decision.text}")
     else:

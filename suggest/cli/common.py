@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,14 @@ def read_lines(stream: Any = None) -> Any:
     stream = stream or sys.stdin.buffer
     for raw in stream:
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+ECHO_CHARS = 200
+
+
+def echo(message: str, limit: int = ECHO_CHARS) -> str:
+    """A buyer's message as the CLI repeats it: control characters (a pasted ESC sequence would
+    retitle or clear the terminal) shown as code points, and cut after `limit` characters (a
+    3 MB line is not worth printing back)."""
+    cut = message if len(message) <= limit else f"{message[:limit]}… ({len(message):,} characters)"
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in cut)

@@ -54,6 +54,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         raise
     _point_current(index_dir, final)
     _remove_old_builds(builds, keep=final)
+    _remove_leftovers(index_dir)
     return LoadedIndex(meta, views, dense)
 
 
@@ -101,3 +102,37 @@ def _remove_old_builds(builds: Path, keep: Path) -> None:
     for folder in builds.iterdir():
         if folder != keep and not folder.name.startswith(".tmp-"):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+# A build's work folder lives from just before its files are written until they are renamed
+# into place: seconds. One older than this was left by a build that was killed.
+STALE_WORK_SECONDS = 3600
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """What killed builds left: work folders (`builds/.tmp-*`) and `current` links being
+    swapped (`.current-<pid>`) whose process is gone."""
+    now = time.time()
+    for folder in (index_dir / "builds").glob(".tmp-*"):
+        try:
+            if now - folder.stat().st_mtime > STALE_WORK_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+    for link in index_dir.glob(f".{CURRENT}-*"):
+        pid = link.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                link.unlink()
+            except OSError:
+                continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
