@@ -189,6 +189,8 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         "same way, so the cost of the default's int8 rounding can be read off.",
         "",
         "What moved these figures and what did not: [quality-notes.md](quality-notes.md).",
+        "The other protocols of the public benchmark (question matching on pairs/, reply selection on",
+        "dialog/): [quality-pairs.md](quality-pairs.md) (`python scripts/bench_pairs.py`).",
         "",
         "## Compliance filter",
         "",
