@@ -144,6 +144,23 @@ def test_eval_faq_errors_name_the_users_file(cli_env, capsys, tmp_path: Path):
     assert "no such file" in capsys.readouterr().err
 
 
+def test_eval_warns_of_unknown_gold_ids_and_refuses_unknown_platforms(cli_env, capsys, tmp_path: Path):
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer\ninv,能开发票吗,可以开\n", encoding="utf-8")
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id,platform\n能开票吗,inv,tmall\n在吗,nosuch,pdd\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 0
+    assert "1 queries" in (err := capsys.readouterr().err) and "nosuch; lines 3" in err
+    queries.write_text("query,gold_id,platform\n能开票吗,inv,ebay\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) != 0
+    assert f"{queries}:2: unknown platform 'ebay'" in capsys.readouterr().err
+
+
+def test_an_empty_platform_is_not_the_default_one(cli_env, capsys):
+    assert main(["ask", "在吗", "--platform", "", *cli_env]) != 0
+    assert "unknown platform ''" in capsys.readouterr().err
+
+
 def test_check_refuses_an_unknown_shop(cli_env, capsys):
     assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "nosuch", "--knowledge", cli_env[1]]) == 2
     assert "unknown shop 'nosuch'" in capsys.readouterr().err

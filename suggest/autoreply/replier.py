@@ -144,7 +144,7 @@ class AutoReplier:
 
     def _scope(self, platform: str | None, shop: str | None) -> tuple[str, Shop]:
         """The engine's scope rules, checked here too: on duty the engine is not called at all."""
-        platform = (platform or self.suggester.settings.default_platform).strip().lower()
+        platform = (self.suggester.settings.default_platform if platform is None else platform).strip().lower()
         if platform not in PLATFORMS:
             raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
         kb = self.suggester.kb

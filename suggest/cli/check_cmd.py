@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.knowledge is not None and not args.knowledge.is_dir():
         raise UsageError(f"--knowledge {args.knowledge}: no such directory")
     book = load_rules(args.knowledge)
-    platform = args.platform or Settings.load().default_platform
+    platform = Settings.load().default_platform if args.platform is None else args.platform
     try:
         book.require_platform(platform)
     except ScopeError as exc:

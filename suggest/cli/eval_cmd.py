@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from suggest.cli.common import print_json, settings_from
+from suggest.config import PLATFORMS
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError
-from suggest.evaluation import evaluate_rankings, ranker, read_queries
+from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
 
 CATALOGUE = ("products", "shops", "rules")
 
@@ -37,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from suggest.cli import UsageError
 
     queries = read_queries(args.queries)
+    for q in queries:  # before any index is built: it would silently scope nothing
+        if q.platform and q.platform not in PLATFORMS:
+            raise KnowledgeError(args.queries, q.line, f"unknown platform {q.platform!r}; known platforms: {', '.join(PLATFORMS)}")
     with tempfile.TemporaryDirectory(prefix="suggest-eval-") as tmp:
         knowledge = args.knowledge
         if args.faq is not None:
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             if args.faq is None:
                 raise
             raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
-
+        _warn_unknown_gold(queries, args.queries, {e.id for e in suggester.kb.entries})
         metrics = evaluate_rankings(queries, ranker(suggester, args.platform), threshold=suggester.threshold)
     if args.json:
         out = metrics.to_dict(with_misses=True)
@@ -74,6 +79,15 @@ def run(args: argparse.Namespace) -> int:
         for miss in metrics.misses[: args.misses]:
             print(f"  {miss.query}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
     return 0
+
+
+def _warn_unknown_gold(queries: list[Query], path: Path, ids: set[str]) -> None:
+    """A gold id the knowledge lacks can only be a miss: worth saying, not worth stopping for."""
+    unknown = [q for q in queries if q.gold and q.gold not in ids]
+    if unknown:
+        lines = ", ".join(str(q.line) for q in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        names = ", ".join(sorted({q.gold for q in unknown})[:10])
+        print(f"suggest: warning: {len(unknown)} queries in {path} name answers the knowledge does not have ({names}; lines {lines}); they count as misses", file=sys.stderr)
 
 
 def _as_the_users(exc: KnowledgeError, copy: Path, faq: Path, catalogue: Path | None) -> KnowledgeError:

@@ -251,7 +251,7 @@ class Suggester:
         return mask
 
     def _platform(self, platform: str | None) -> str:
-        platform = (platform or self.settings.default_platform).strip().lower()
+        platform = (self.settings.default_platform if platform is None else platform).strip().lower()
         if platform not in PLATFORMS:
             raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
         return platform
