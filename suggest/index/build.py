@@ -49,6 +49,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         _write(work, meta, views, dense)
         final = builds / f"{kb.digest}-{int(time.time() * 1000)}"
         os.rename(work, final)
+        _fsync(builds)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -80,12 +81,25 @@ def _write(folder: Path, meta: IndexMeta, views: list[View], dense: Any) -> None
     import faiss
 
     faiss.write_index(dense, str(folder / "dense.faiss"))
+    _fsync(folder / "dense.faiss")
     with open(folder / "views.jsonl", "w", encoding="utf-8") as fh:
         for view in views:
             fh.write(json.dumps(view.to_json(), ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     meta.write(folder)  # written last: a folder without meta.json is never a complete build
+    _fsync(folder / "meta.json")
+    _fsync(folder)
+
+
+def _fsync(path: Path) -> None:
+    """On disk before the build is pointed at: after a power cut, `current` must not name a
+    folder whose files were still in the page cache. Folders too (their entries)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
@@ -94,6 +108,7 @@ def _point_current(index_dir: Path, target: Path) -> None:
         tmp_link.unlink()
     os.symlink(os.path.relpath(target, index_dir), tmp_link)
     os.replace(tmp_link, index_dir / CURRENT)
+    _fsync(index_dir)
 
 
 def _remove_old_builds(builds: Path, keep: Path) -> None:
