@@ -81,7 +81,7 @@ def read_queries(path: Path) -> list[Query]:
             continue
         if len(row) < 2:
             raise KnowledgeError(path, reader.line_num, "expected query,gold_id")
-        platform = row[2].strip() if len(row) > 2 and header[2:3] == ["platform"] else ""
+        platform = row[2].strip().lower() if len(row) > 2 and header[2:3] == ["platform"] else ""
         queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num, platform))
     if not queries:
         raise KnowledgeError(path, 2, "no queries")
