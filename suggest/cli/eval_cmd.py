@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from suggest.cli.common import print_json, settings_from
-from suggest.config import PLATFORMS
+from suggest.config import require_platform
 from suggest.engine import Suggester
-from suggest.errors import KnowledgeError
+from suggest.errors import KnowledgeError, ScopeError
 from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
 
 CATALOGUE = ("products", "shops", "rules")
@@ -39,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from suggest.cli import UsageError
 
     queries = read_queries(args.queries)
-    for q in queries:  # before any index is built: it would silently scope nothing
-        if q.platform and q.platform not in PLATFORMS:
-            raise KnowledgeError(args.queries, q.line, f"unknown platform {q.platform!r}; known platforms: {', '.join(PLATFORMS)}")
+    for q in queries:  # before any index is built: an unknown one would silently scope nothing
+        if q.platform:
+            try:
+                require_platform(q.platform)
+            except ScopeError as exc:
+                raise KnowledgeError(args.queries, q.line, str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="suggest-eval-") as tmp:
         knowledge = args.knowledge
         if args.faq is not None:

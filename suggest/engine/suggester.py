@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from suggest.config import PLATFORMS, Settings
+from suggest.config import Settings, require_platform
 from suggest.embedding import Embedder, load_embedder
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
@@ -113,8 +113,8 @@ class Suggester:
     ) -> SuggestResult:
         """`history`: the earlier customer messages of the conversation, oldest first; the last
         product named there is the one being discussed when neither the caller nor the message says."""
-        platform = self._platform(platform)
-        shop = self._shop(shop, platform)
+        platform = self.platform_of(platform)
+        shop = self.shop_of(shop, platform)
         self.require_product(product)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
@@ -250,18 +250,16 @@ class Suggester:
             self._scope_cache[key] = mask
         return mask
 
-    def _platform(self, platform: str | None) -> str:
-        platform = (self.settings.default_platform if platform is None else platform).strip().lower()
-        if platform not in PLATFORMS:
-            raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
-        return platform
+    def platform_of(self, platform: str | None) -> str:
+        """The platform asked for (any case), else the configured default; ScopeError if unknown."""
+        return require_platform((self.settings.default_platform if platform is None else platform).strip().lower())
 
     def require_shop(self, shop: str) -> None:
         """ScopeError unless `shop` is one of the knowledge's shops (ids are case-sensitive)."""
         if shop not in self.kb.shops:
             raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(self.kb.shops)}")
 
-    def _shop(self, shop: str | None, platform: str) -> str:
+    def shop_of(self, shop: str | None, platform: str) -> str:
         """The shop asked for, else the default one; either must sell on `platform` (its
         templates were checked against the rules of its own platforms only)."""
         if shop is None:

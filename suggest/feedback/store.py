@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
-from suggest.config import PLATFORMS, Settings
-from suggest.errors import ConfigError, InputError, ScopeError
+from suggest.config import Settings, require_platform
+from suggest.errors import ConfigError, InputError
 from suggest.feedback import auto_replies
 from suggest.feedback.auto_replies import AutoReply, ConversationLog
 
@@ -73,8 +73,7 @@ class Feedback:
     shop: str | None = None
 
     def __post_init__(self) -> None:
-        if self.platform not in PLATFORMS:
-            raise ScopeError(f"unknown platform {self.platform!r}; known platforms: {', '.join(PLATFORMS)}")
+        require_platform(self.platform)
         if self.outcome not in OUTCOMES:
             raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, not {self.outcome!r}")
         if not self.message.strip():
