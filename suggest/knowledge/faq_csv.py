@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from suggest.config import PLATFORMS
 from suggest.errors import KnowledgeError
-from suggest.knowledge.model import Entry
+from suggest.knowledge.model import Entry, platform_scope
 from suggest.knowledge.yaml_lines import read_text
 
 HEADER = ("id", "question", "answer")
@@ -110,13 +109,7 @@ def _scope_cell(path: Path, line: int, column: str, cell: str) -> frozenset[str]
     for value in values:
         if _WRONG_SEPARATOR.search(value):
             raise KnowledgeError(path, line, f"{column} {value!r}: separate several ids with |")
-    if column != "platforms":
-        return frozenset(values)
-    platforms = frozenset(v.lower() for v in values)
-    unknown = sorted(platforms - set(PLATFORMS))
-    if unknown:
-        raise KnowledgeError(path, line, f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
-    return platforms
+    return platform_scope(path, line, values) if column == "platforms" else frozenset(values)
 
 
 def _check_same_scope(path: Path, line: int, entry_id: str, group: _Group, scope: dict[str, frozenset[str]]) -> None:

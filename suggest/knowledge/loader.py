@@ -19,7 +19,7 @@ from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
-from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop
+from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop, platform_scope
 from suggest.knowledge.yaml_lines import LDict, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -132,11 +132,7 @@ def _facts(path: Path, item: LDict) -> MappingProxyType[str, str]:
 
 
 def _platforms(path: Path, item: LDict) -> frozenset[str]:
-    platforms = frozenset(p.lower() for p in _texts(path, item, "platforms"))
-    unknown = sorted(platforms - set(PLATFORMS))
-    if unknown:
-        raise KnowledgeError(path, item.line, f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
-    return platforms
+    return platform_scope(path, item.line, _texts(path, item, "platforms"))
 
 
 def _load_shops(root: Path) -> dict[str, Shop]:

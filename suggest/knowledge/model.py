@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
+from suggest.config import PLATFORMS
+from suggest.errors import KnowledgeError
 from suggest.knowledge.hours import ShopHours
 
 
@@ -82,3 +85,13 @@ class KnowledgeBase:
     @property
     def default_shop(self) -> Shop:
         return next(iter(self.shops.values()))
+
+
+def platform_scope(path: Path | str, line: int | None, names: Iterable[str]) -> frozenset[str]:
+    """Platform ids as a template or FAQ row names them (any case); the first unknown one is a
+    KnowledgeError at `path`:`line`."""
+    platforms = frozenset(name.lower() for name in names)
+    unknown = sorted(platforms - set(PLATFORMS))
+    if unknown:
+        raise KnowledgeError(path, line, f"unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
+    return platforms
