@@ -60,12 +60,8 @@ def collect(name: str, engine: Suggester, queries: Sequence[Query], answerable: 
     ids = [e.id for e in engine.kb.entries]
     lists = []
     for q in queries:
-        analysis = engine.tokenizer.analyze(q.text)
-        if not analysis.canonical:
-            continue
-        platform = q.platform or engine.settings.default_platform
-        cands = engine.candidates(analysis.canonical, analysis.terms, platform, None, engine.products.find(q.text))
-        if not len(cands.entries):
+        cands = engine.message_candidates(q.text, q.platform)
+        if cands is None or not len(cands.entries):
             continue
         gold = [i for i, e in enumerate(cands.entries) if ids[e] == q.gold] if answerable else []
         lists.append((cands.features.astype(np.float64), gold[0] if gold else -1))

@@ -48,8 +48,7 @@ def test_common_messages_get_the_right_reply_first(engine: Suggester, message: s
 def test_a_products_own_answer_ranks_above_the_general_one(engine: Suggester) -> None:
     # The down-jacket is a presale item: its presale answer, not the general ship-time one.
     # Both fit, so the probability is shared between them and may stay under the threshold.
-    analysis = engine.tokenizer.analyze("羽绒服什么时候发货")
-    ranked = engine.rank(analysis.canonical, analysis.terms, "tmall", None, "down-jacket")
+    ranked = engine.rank_message("羽绒服什么时候发货", "tmall")  # the message names the product
     assert [engine.kb.entries[s.entry].id for s in ranked[:2]] == ["presale-when", "ship-time"]
     suggestions = engine.suggest("羽绒服什么时候发货", platform="tmall").suggestions
     assert not suggestions or suggestions[0].source.id == "presale-when"

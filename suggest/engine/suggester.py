@@ -181,18 +181,31 @@ class Suggester:
             shown.append(Suggestion(outcome.text, probability, source))
         return shown, flags
 
-    def rank(
-        self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
-    ) -> list[Scored]:
-        """Every candidate answer in scope with its calibrated probability, best first."""
-        entries, probabilities = self._ranked(canonical, terms, platform, shop, product)
+    def message_candidates(self, message: str, platform: str | None = None) -> Candidates | None:
+        """The candidates for one bare message, as evaluation and calibration see it: no shop, the
+        product only if the message names it, the platform's default if none is given. None when
+        nothing in the message can be matched."""
+        analysis = self.tokenizer.analyze(message)
+        if not analysis.canonical:
+            return None
+        return self.candidates(analysis.canonical, analysis.terms, self.platform_of(platform), None, self.products.find(message))
+
+    def rank_message(self, message: str, platform: str | None = None) -> list[Scored]:
+        """Every candidate answer for a bare message (see message_candidates) with its calibrated
+        probability, best first."""
+        candidates = self.message_candidates(message, platform)
+        if candidates is None:
+            return []
+        entries, probabilities = self._ordered(candidates)
         return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
 
     def _ranked(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """`rank` as arrays (entry positions, probabilities), best first."""
-        candidates = self.candidates(canonical, terms, platform, shop, product)
+        """Entry positions and probabilities of every candidate in scope, best first."""
+        return self._ordered(self.candidates(canonical, terms, platform, shop, product))
+
+    def _ordered(self, candidates: Candidates) -> tuple[np.ndarray, np.ndarray]:
         probabilities = self.fusion.probability(candidates.features)
         order = np.argsort(-probabilities, kind="stable")
         return candidates.entries[order], probabilities[order]

@@ -18,12 +18,7 @@ def ranker(suggester: Suggester, platform: str | None = None) -> Callable[[Query
     filter, which rarely change it)."""
 
     def rank(query: Query) -> Ranking:
-        analysis = suggester.tokenizer.analyze(query.text)
-        if not analysis.canonical:
-            return Ranking([])
-        scope = query.platform or platform or suggester.settings.default_platform
-        product = suggester.products.find(query.text)
-        scored = suggester.rank(analysis.canonical, analysis.terms, scope, None, product)
+        scored = suggester.rank_message(query.text, query.platform or platform)
         probabilities = [s.probability for s in scored]
         shown = shortlist(probabilities, suggester.settings.limit, suggester.item_floor)
         ids = [suggester.kb.entries[s.entry].id for s in scored]
