@@ -95,8 +95,11 @@ def test_export_is_reused_until_the_weights_change(tiny: Path, tmp_path: Path) -
     config = json.loads((dest / CONFIG_NAME).read_text(encoding="utf-8"))
     config["format_version"] = -1  # as if an older version of the exporter made it
     (dest / CONFIG_NAME).write_text(json.dumps(config), encoding="utf-8")
+    stale = OnnxEmbedder("onnx:tiny", dest).revision
     ensure_onnx(tiny, tmp_path / "m")
     assert json.loads((dest / CONFIG_NAME).read_text(encoding="utf-8"))["format_version"] != -1
+    # a redone export is other weights under the same name: indexes built from it are stale
+    assert OnnxEmbedder("onnx:tiny", dest).revision != stale
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left behind
 
 
@@ -126,6 +129,18 @@ def test_factory_exports_any_local_model_with_a_query_cache(tiny: Path, tmp_path
     assert load_embedder(f"onnx:{tiny}", tmp_path, threads=1).inner.threads == 1
     with pytest.raises(ModelError, match="neither a folder nor"):
         load_embedder("onnx:no-such/model", tmp_path)
+
+
+def test_a_local_folder_retrained_in_place_gets_another_revision(tiny: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = shutil.copytree(tiny, tmp_path / "st")
+    before = load_embedder(str(folder), tmp_path, query_cache=8)
+    assert before.revision and before.revision == load_embedder(str(folder), tmp_path).revision
+    weights = next(folder.rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes())  # same bytes, rewritten: as a retraining leaves it
+    assert load_embedder(str(folder), tmp_path).revision != before.revision
+    assert load_embedder("hash-64", tmp_path).revision == ""
 
 
 def test_the_runtime_imports_no_torch(exported: Path) -> None:

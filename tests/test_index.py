@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,25 @@ def test_refuses_another_model_or_other_knowledge(knowledge_dir: Path, tmp_path:
         load_index(tmp_path / "index", "hash-128", kb.digest)
     with pytest.raises(StaleIndexError, match="other knowledge"):
         load_index(tmp_path / "index", "hash-256", "0" * 16)
+
+
+def test_refuses_other_weights_under_the_same_model_name(knowledge_dir: Path, tmp_path: Path):
+    """A local model folder retrained in place keeps its name; its revision tells them apart."""
+    kb = load_knowledge(knowledge_dir)
+    retrained = HashEmbedder()
+    retrained.revision = "a1"
+    build_index(kb, retrained, tmp_path / "index")
+    assert load_index(tmp_path / "index", "hash-256", kb.digest, "a1").meta.model_revision == "a1"
+    with pytest.raises(StaleIndexError, match="other weights of model 'hash-256' \\(revision a1, the model now is b2\\)"):
+        load_index(tmp_path / "index", "hash-256", kb.digest, "b2")
+    # An index from before revisions were recorded is stale for a model that has one.
+    build_index(kb, HashEmbedder(), tmp_path / "old")
+    meta = json.loads((current_build(tmp_path / "old") / "meta.json").read_text(encoding="utf-8"))
+    del meta["model_revision"]
+    (current_build(tmp_path / "old") / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert load_index(tmp_path / "old", "hash-256", kb.digest).meta.model_revision == ""
+    with pytest.raises(StaleIndexError, match="revision unrecorded, the model now is a1"):
+        load_index(tmp_path / "old", "hash-256", kb.digest, "a1")
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path):

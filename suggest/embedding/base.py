@@ -17,6 +17,10 @@ class Embedder(ABC):
     #: Recorded in the index sidecar; an index built with another name is refused.
     name: str
     dim: int
+    #: Which weights are behind the name, where the name alone does not pin them (a local
+    #: folder can be retrained in place; an export is redone when its source changes). Also
+    #: recorded in the sidecar: an index built from other weights of the same name is refused.
+    revision: str = ""
 
     @abstractmethod
     def encode_queries(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:

@@ -24,6 +24,7 @@ class CachedEmbedder(Embedder):
         self.inner = inner
         self.name = inner.name  # the same vectors, so the same index and calibration
         self.dim = inner.dim
+        self.revision = inner.revision
         self.size = size
         self.hits = 0
         self.misses = 0

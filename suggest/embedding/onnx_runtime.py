@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from suggest.embedding.base import Embedder, normalize_rows
+from suggest.embedding.folders import revision_of
 from suggest.embedding.onnx_export import CONFIG_NAME, MODEL_FILE, TOKENIZER_FILE, read_config
 from suggest.errors import ModelError
 
@@ -36,6 +37,8 @@ class OnnxEmbedder(Embedder):
             raise ModelError(f"the ONNX backend needs onnxruntime and tokenizers: {exc}") from exc
         self.name = name
         self.dim = int(config["dim"])
+        # The export's record of its source weights and of the exporter's version.
+        self.revision = revision_of({k: config.get(k) for k in ("format_version", "source", "weights")})
         self._query_prompt = str(config.get("query_prompt", ""))
         self._document_prompt = str(config.get("document_prompt", ""))
         try:

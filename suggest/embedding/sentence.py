@@ -21,8 +21,9 @@ def embedding_dimension(model: Any) -> int:
 
 
 class SentenceTransformerEmbedder(Embedder):
-    def __init__(self, name: str, path: str | Path, threads: int | None = None) -> None:
+    def __init__(self, name: str, path: str | Path, threads: int | None = None, revision: str = "") -> None:
         self.name = name
+        self.revision = revision
         self._path = str(path)
         self._threads = threads
         self._model: Any = None

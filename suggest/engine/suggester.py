@@ -84,7 +84,7 @@ class Suggester:
             settings.model, settings.cache_dir, query_cache=settings.query_cache, threads=settings.model_threads
         )
         try:
-            index = load_index(settings.index_dir, embedder.name, kb.digest)
+            index = load_index(settings.index_dir, embedder.name, kb.digest, embedder.revision)
         except IndexStoreError as exc:
             if not rebuild:
                 raise

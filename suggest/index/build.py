@@ -37,6 +37,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     meta = IndexMeta(
         format=FORMAT,
         model=embedder.name,
+        model_revision=embedder.revision,
         dim=embedder.dim,
         knowledge_digest=kb.digest,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),

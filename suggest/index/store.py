@@ -3,7 +3,7 @@
 Layout of an index directory:
 
     current -> builds/<name>      a symlink, swapped atomically when a build completes
-    builds/<name>/meta.json       model, dimension, knowledge digest, build time, format
+    builds/<name>/meta.json       model and its revision, dimension, knowledge digest, build time, format
     builds/<name>/views.jsonl     one view per line: entry position, kind, text, terms
     builds/<name>/dense.faiss     inner-product index over the normalised view vectors
 
@@ -39,6 +39,7 @@ class IndexMeta:
     built_at: str
     views: int
     entries: int
+    model_revision: str = ""  # Embedder.revision; absent from indexes built before it existed
 
     @classmethod
     def read(cls, folder: Path) -> IndexMeta:
@@ -136,8 +137,9 @@ def current_build(index_dir: Path) -> Path | None:
     return link.resolve()
 
 
-def load_index(index_dir: Path, model: str, knowledge_digest: str) -> LoadedIndex:
-    """Load the current build, refusing one made from another model or other knowledge."""
+def load_index(index_dir: Path, model: str, knowledge_digest: str, model_revision: str = "") -> LoadedIndex:
+    """Load the current build, refusing one made from another model (or other weights of the
+    same model name: `model_revision`, see Embedder.revision) or from other knowledge."""
     folder = current_build(index_dir)
     if folder is None:
         raise IndexStoreError(f"no index in {index_dir}; build it with `suggest build`")
@@ -146,6 +148,11 @@ def load_index(index_dir: Path, model: str, knowledge_digest: str) -> LoadedInde
         raise StaleIndexError(f"index in {index_dir} has format {meta.format}, this version reads {FORMAT}")
     if meta.model != model:
         raise StaleIndexError(f"index in {index_dir} was built with model {meta.model!r}, not {model!r}")
+    if meta.model_revision != model_revision:
+        raise StaleIndexError(
+            f"index in {index_dir} was built from other weights of model {model!r} "
+            f"(revision {meta.model_revision or 'unrecorded'}, the model now is {model_revision or 'unrecorded'})"
+        )
     if meta.knowledge_digest != knowledge_digest:
         raise StaleIndexError(
             f"index in {index_dir} was built from other knowledge (digest {meta.knowledge_digest}, "
