@@ -96,6 +96,18 @@ def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]
     assert report["templates"][0] == {"source": "invoice", "shown": 1, "sent": 1, "edited": 0, "acceptance": 1.0}
 
 
+def test_the_report_prints_stored_control_characters_as_code_points(store: FeedbackStore):
+    """Messages are stored as received; printed raw, a pasted ESC sequence would clear the
+    agent's terminal and a newline would fake a report line."""
+    store.record(shown("能开发票吗\x1b[2J", "none", ids=()))
+    store.record(Feedback("req", "周日\n  9×  发货吗", "pdd", "none", (), None, "亲\x07，周日也发货哦"))
+    assert build_report(store).gaps[0].message == "周日\n  9×  发货吗"  # the data stays as it came
+    text = format_report(build_report(store))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "能开发票吗\\x1b[2J" in text and "周日\\x0a  9×  发货吗" in text
+    assert "agent replied: 亲\\x07，周日也发货哦" in text
+
+
 def test_report_command_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["report", "--db", str(tmp_path / "nothing.sqlite3")]) == 1
     assert "no feedback database" in capsys.readouterr().err

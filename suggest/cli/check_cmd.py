@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from suggest.cli.common import add_platform_option, print_json, read_lines
+from suggest.cli.common import add_platform_option, echo, print_json, read_lines
 from suggest.compliance import CheckResult, load_rules
 from suggest.config import Settings
 from suggest.errors import ScopeError
@@ -79,6 +79,6 @@ def _print(result: CheckResult, text: str, as_json: bool, number: int | None) ->
     count = len(result.violations)
     sys.stdout.write(f"{prefix}not ok: {count} violation{'s' if count > 1 else ''}\n")
     for v in result.violations:
-        quoted = text[v.span[0] : v.span[1]]
+        quoted = echo(text[v.span[0] : v.span[1]])
         sys.stdout.write(f"  {v.rule} [{v.severity}, {v.action}] {v.span[0]}-{v.span[1]} 「{quoted}」 {v.message}\n")
     sys.stdout.flush()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from suggest.config import PLATFORMS, Settings
+from suggest.text.display import printable
 
 
 def add_knowledge_options(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +51,5 @@ ECHO_CHARS = 200
 
 
 def echo(message: str, limit: int = ECHO_CHARS) -> str:
-    """A buyer's message as the CLI repeats it: control characters (a pasted ESC sequence would
-    retitle or clear the terminal) shown as code points, and cut after `limit` characters (a
-    3 MB line is not worth printing back)."""
-    cut = message if len(message) <= limit else f"{message[:limit]}… ({len(message):,} characters)"
-    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in cut)
+    """A buyer's message as the CLI repeats it (see suggest.text.display.printable)."""
+    return printable(message, limit)

@@ -16,6 +16,7 @@ from typing import Any
 from suggest.feedback.auto_replies import AutoReply
 from suggest.feedback.store import FeedbackStore
 from suggest.text import normalize
+from suggest.text.display import printable
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,9 @@ def format_report(report: Report) -> str:
         lines.append("  (none)")
     for g in report.gaps:
         note = f"  (nothing suggested {g.nothing_suggested}×)" if g.nothing_suggested else ""
-        lines.append(f"  {g.count:>5}×  {g.message}{note}")
+        lines.append(f"  {g.count:>5}×  {printable(g.message)}{note}")
         if g.agent_reply:
-            lines.append(f"         agent replied: {g.agent_reply}")
+            lines.append(f"         agent replied: {printable(g.agent_reply)}")
     lines += ["", *format_auto_replies(report.auto_replies)]
     return "\n".join(lines)
 
@@ -133,7 +134,7 @@ def format_auto_replies(auto: AutoReplies) -> list[str]:
     for r in auto.latest:
         when = r.at.strftime("%Y-%m-%d %H:%M %z")
         score = f" {r.score:.2f}" if r.score is not None else ""
-        lines.append(f"    {when}  {r.platform}/{r.shop}/{r.conversation}  {r.reason}{score}")
-        lines.append(f"      « {r.message}")
-        lines.append(f"      » {r.text}")
+        lines.append(f"    {when}  {r.platform}/{r.shop}/{printable(r.conversation)}  {r.reason}{score}")
+        lines.append(f"      « {printable(r.message)}")
+        lines.append(f"      » {printable(r.text)}")
     return lines
