@@ -183,12 +183,13 @@ class Suggester:
 
     def message_candidates(self, message: str, platform: str | None = None) -> Candidates | None:
         """The candidates for one bare message, as evaluation and calibration see it: no shop, the
-        product only if the message names it, the platform's default if none is given. None when
-        nothing in the message can be matched."""
+        product only if the message names it, the default platform if none is given (None or "",
+        as a query file's empty cell reads). None when nothing in the message can be matched."""
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:
             return None
-        return self.candidates(analysis.canonical, analysis.terms, self.platform_of(platform), None, self.products.find(message))
+        scope = self.platform_of(platform or None)
+        return self.candidates(analysis.canonical, analysis.terms, scope, None, self.products.find(message))
 
     def rank_message(self, message: str, platform: str | None = None) -> list[Scored]:
         """Every candidate answer for a bare message (see message_candidates) with its calibrated
