@@ -25,9 +25,10 @@ from suggest.compliance import FilterOutcome, Inbound, RuleBook, Violation, load
 from suggest.config import Settings
 from suggest.embedding.hashing import HashEmbedder
 from suggest.engine import Suggester
-from suggest.errors import ComplianceError, InputError, ScopeError
+from suggest.errors import ComplianceError, InputError, KnowledgeError, ScopeError
 from suggest.feedback import SCHEMA_VERSION, FeedbackStore, build_report, format_report
 from suggest.feedback.store import MIGRATIONS
+from suggest.knowledge import load_knowledge
 
 OFF_HOURS = "亲，现在是非工作时间，客服{return_time}上线后会第一时间回复您～"
 HOLDING = "亲，您的问题我们已经记下了，会由专人尽快为您处理，请您稍等～"
@@ -228,6 +229,26 @@ def test_a_reload_with_a_bad_notice_is_refused_and_the_service_goes_on(app_setti
         assert error["code"] == "invalid_knowledge" and error["file"] == "shops/demo.yaml" and error["line"]
         body = {"message": "我要去12315投诉你们", "platform": "tmall", "shop": "demo", "conversation": "c1", "at": NIGHT}
         assert client.post("/v1/auto-reply", json=body).json()["text"] == HOLDING  # the old generation serves
+
+
+def test_the_knowledge_decides_which_answers_go_out_alone(open_suggester, store):
+    """auto_reply in the templates (tests/data/knowledge): the greeting says someone is there,
+    the compensation answer settles a dispute; neither is sent without a person."""
+    replier = AutoReplier(open_suggester(auto_send_score=0.0))
+    assert replier.suggester.kb.entry("greeting").auto_reply == "notice"
+    greeting = reply(replier, store, "在吗", at="2026-03-02T23:30")
+    assert greeting.reason == "off_hours" and "在的" not in (greeting.text or "")
+    dispute = replier.reply(store, "少发了怎么补偿", "pdd", "demo", "c2", at="2026-03-02T23:31")
+    assert dispute == Decision(True, "needs_human", HOLDING)
+    assert reply(replier, store, "能开发票吗", at="2026-03-02T23:32", conversation="c3").reason == "answer"
+
+
+def test_an_unknown_auto_reply_value_is_refused_with_its_line(knowledge_dir: Path):
+    path = knowledge_dir / "templates" / "main.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  auto_reply: notice  # says someone is there", "  auto_reply: never"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"main\.yaml:3: auto_reply must be one of answer, notice, hand-over, not 'never'"):
+        load_knowledge(knowledge_dir)
 
 
 # ---------------------------------------------------------------------- conversation state
@@ -445,12 +466,13 @@ def test_cli_human_readable_and_batch(cli_env, capsys, monkeypatch):
     assert "nothing sent (on_duty)" in capsys.readouterr().out
     import io
 
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("在吗\n\n有人吗\n".encode())))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("能开发票吗\n\n发票怎么开\n在吗\n".encode())))
     status = main(["ask", "-", "--auto", "--conversation", "c10", "--at", NIGHT, "--json", *cli_env])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert status == 1 and rows[1]["error"]
-    # 有人吗 has the same best answer as 在吗: it is not sent twice, the off-hours message goes instead.
-    assert [r.get("reason") for r in rows] == ["answer", None, "off_hours"]
+    # 发票怎么开 has the same best answer as 能开发票吗: it is not sent twice, the off-hours message
+    # goes instead; the greeting ('在的呢') is marked auto_reply: notice, so it is never sent alone.
+    assert [r.get("reason") for r in rows] == ["answer", None, "off_hours", "already_notified"]
 
 
 @pytest.mark.parametrize(

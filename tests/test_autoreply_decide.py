@@ -50,6 +50,23 @@ def test_on_duty_fallback_after_the_delay():
     assert human == Decision(True, "needs_human", "亲，已记下，专人处理～")
 
 
+def test_an_answer_marked_notice_is_never_sent_alone():
+    """'亲，您好，在的哦～' at 02:00, or 'I'll look it up, please wait' with nobody there."""
+    present = replace(ANSWER, text="亲，您好，在的哦～", score=0.99, auto_reply="notice")
+    assert decide(replace(OFF_DUTY, top=present), POLICY) == Decision(True, "off_hours", "亲，客服明天09:30上线后回复您～")
+    policy = replace(POLICY, fallback_after=timedelta(seconds=180))
+    waiting = replace(OFF_DUTY, on_duty=True, waited=timedelta(seconds=200), top=present)
+    assert decide(waiting, policy) == Decision(True, "agent_busy", "亲，客服正在忙，请稍等～")
+
+
+def test_an_answer_marked_hand_over_gets_the_holding_message():
+    """A dispute (a lost parcel, a rejected refund): a person answers the substance, whatever the score."""
+    dispute = replace(ANSWER, text="亲，我们马上为您补发或退款", auto_reply="hand-over")
+    for score in (0.5, 0.99):
+        decision = decide(replace(OFF_DUTY, top=replace(dispute, score=score)), POLICY)
+        assert decision == Decision(True, "needs_human", "亲，已记下，专人处理～")
+
+
 def test_a_confident_compliant_answer_is_sent_off_duty():
     decision = decide(OFF_DUTY, POLICY)
     assert decision == Decision(True, "answer", ANSWER.text, "template:invoice", 0.9)

@@ -3,7 +3,9 @@ policy and what this conversation was already sent.
 
     on duty, no fallback due ............ nothing (agents answer; the service only suggests)
     needs a human ........................ the holding message, never an answer to the substance
-    confident (≥ auto-send) and compliant  the top suggestion, unless it was sent here before
+      (a flag of the inbound rules, or a top suggestion marked `auto_reply: hand-over`: a dispute)
+    confident (≥ auto-send) and compliant  the top suggestion, unless it was sent here before or
+      it is marked `auto_reply: notice` (it says someone is there, or promises a person's action)
     otherwise ............................ the off-hours message with the return time
                                            (on duty, after the fallback delay: the busy message)
 
@@ -41,6 +43,7 @@ class Candidate:
     score: float  # calibrated probability
     source: str  # "template:invoice"
     compliant: bool
+    auto_reply: str = "answer"  # the answer's Entry.auto_reply: answer | notice | hand-over
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,12 @@ def decide(situation: Situation, policy: Policy | None, history: Sequence[PastRe
     if not may_send(situation, policy):
         return Decision(False, "on_duty")
     fallback = situation.on_duty
-    if situation.needs_human:
-        return _notice("needs_human", _text(policy.holding_message), situation, policy, history)
     top = situation.top
+    if situation.needs_human or (top is not None and top.auto_reply == "hand-over"):
+        return _notice("needs_human", _text(policy.holding_message), situation, policy, history)
     sent_texts = {past.text for past in history}
-    if top is not None and top.compliant and top.score >= policy.auto_send_threshold and top.text not in sent_texts:
+    sendable = top is not None and top.auto_reply == "answer" and top.compliant
+    if sendable and top.score >= policy.auto_send_threshold and top.text not in sent_texts:
         return Decision(True, "answer", top.text, top.source, top.score)
     if fallback:
         return _notice("agent_busy", _text(policy.busy_message), situation, policy, history)

@@ -124,7 +124,11 @@ class AutoReplier:
         if not result.suggestions:
             return None
         top = result.suggestions[0]
-        return Candidate(top.text, top.score, f"{top.source.kind}:{top.source.id}", self._compliant(result))
+        try:
+            auto_reply = self.suggester.kb.entry(top.source.id).auto_reply
+        except KeyError:  # pragma: no cover - suggestions come from the knowledge base
+            auto_reply = "notice"
+        return Candidate(top.text, top.score, f"{top.source.kind}:{top.source.id}", self._compliant(result), auto_reply)
 
     def _compliant(self, result: SuggestResult) -> bool:
         top = result.suggestions[0]

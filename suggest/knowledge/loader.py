@@ -19,7 +19,7 @@ from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
-from suggest.knowledge.model import Entry, KnowledgeBase, Product, Shop, platform_scope
+from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
 from suggest.knowledge.yaml_lines import LDict, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -28,7 +28,9 @@ STAGES = {"presale", "aftersale", "general"}
 DEFAULT_RULES = REPO_ROOT / "knowledge" / "rules"
 DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
 
-_TEMPLATE_KEYS = {"id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics"}
+_TEMPLATE_KEYS = {
+    "id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics", "auto_reply",
+}
 _PRODUCT_KEYS = {"id", "name", "aliases", "facts"}
 _SHOP_KEYS = {"id", "name", "platforms", "facts", "hours"}
 
@@ -232,6 +234,11 @@ def _template(
     unknown = sorted(topics - set(TOPICS))
     if unknown:
         raise KnowledgeError(path, line, f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(TOPICS))})")
+    auto_reply = _text(path, item, "auto_reply", required=False) or "answer"
+    if auto_reply not in AUTO_REPLY:
+        raise KnowledgeError(
+            path, item.line_of("auto_reply"), f"auto_reply must be one of {', '.join(AUTO_REPLY)}, not {auto_reply!r}"
+        )
     return Entry(
         id=entry_id,
         kind="template",
@@ -244,6 +251,7 @@ def _template(
         products=scoped_products,
         shops=scoped_shops,
         topics=topics,
+        auto_reply=auto_reply,
         file=str(path),
         line=line or 0,
     )

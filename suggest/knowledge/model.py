@@ -34,6 +34,9 @@ class Product:
         return (self.name, *self.aliases)
 
 
+AUTO_REPLY = ("answer", "notice", "hand-over")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One answer the service can suggest: a quick-reply template or a merchant FAQ row group."""
@@ -50,6 +53,10 @@ class Entry:
     shops: frozenset[str] = frozenset()
     # Inbound topics (suggest.compliance.TOPICS) this answer is the compliant reply to.
     topics: frozenset[str] = frozenset()
+    # What the off-hours auto-reply does when this is the top answer (AUTO_REPLY): send it, send
+    # the off-hours notice instead (it claims someone is there or promises a person's action
+    # now), or hand over (a dispute: the holding message, and a person answers the substance).
+    auto_reply: str = "answer"
     file: str = ""
     line: int = 0
 
