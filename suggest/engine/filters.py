@@ -33,11 +33,15 @@ _CHECKED: dict[str, RuleBook] = {}
 
 
 def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
-    """The rules of this knowledge base, after checking that every template obeys them."""
+    """The rules of this knowledge base, after checking that every answer (template or FAQ row)
+    and every shop notice the auto-reply may send obeys them: before any index is built from it."""
+    from suggest.autoreply.notices import check_notices  # here: the auto-reply imports the engine
+
     book = _CHECKED.get(kb.digest)
     if book is None:
         book = load_rules(kb.root)
         check_templates(kb, book)
+        check_notices(kb, book)
         if len(_CHECKED) >= 8:
             _CHECKED.pop(next(iter(_CHECKED)))
         _CHECKED[kb.digest] = book
@@ -45,12 +49,17 @@ def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
 
 
 def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
-    """A template must be sendable on every platform it is scoped to, with any product's facts.
+    """A template must be sendable on every platform it is scoped to, with any product's facts;
+    an FAQ row's answer, sent as written, likewise.
 
-    Raises ComplianceError naming the template's file, line and the rule it breaks.
+    Raises ComplianceError naming the template's (or the row's) file, line and the rule it breaks.
     """
     for entry in kb.entries:
         if entry.kind != "template":
+            shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
+            for shop in shops:
+                platforms = sorted(entry.platforms or shop.platforms)
+                book.require_compliant(entry.answer, platforms, path=entry.file, line=entry.line, shop=shop.id)
             continue
         scoped = entry.products or kb.products.keys()
         # No product at all is a context too: then the fallback (or shop facts) is sent.
