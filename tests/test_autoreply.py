@@ -172,6 +172,10 @@ def test_the_on_duty_fallback_after_n_seconds(knowledge_dir, embedder, auto_sett
     assert again == Decision(False, "already_notified")
     complaint = reply(replier, store, "我要去12315投诉你们", at="2026-03-02T10:10", unanswered_since="2026-03-02T10:00")
     assert complaint == Decision(True, "needs_human", HOLDING)
+    # A message left at 02:00 waits for an agent from 09:30, when the shift starts.
+    early = {"unanswered_since": "2026-03-03T02:00", "conversation": "c2"}
+    assert reply(replier, store, at="2026-03-03T09:31", **early).reason == "on_duty"
+    assert reply(replier, store, at="2026-03-03T09:33", **early) == Decision(True, "agent_busy", BUSY)
 
 
 def test_a_shop_without_hours_sends_nothing(settings: Settings, embedder: HashEmbedder, tmp_path: Path):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from suggest.autoreply import format_return_time, is_on_duty, next_on_duty, resolve_time
+from suggest.autoreply.schedule import on_duty_since
 from suggest.errors import InputError, KnowledgeError
 from suggest.knowledge import ShopHours, load_knowledge
 
@@ -224,3 +225,27 @@ def test_an_at_with_another_timezone_decides_by_the_instant(hours: ShopHours):
 def test_an_invalid_at_is_an_input_error(value: str):
     with pytest.raises(InputError, match="at"):
         resolve_time(value, SHANGHAI, NOW)
+
+
+@pytest.mark.parametrize(
+    ("at", "since"),
+    [
+        ("2026-03-02T09:30", "2026-03-02T09:30"),  # the shift's first instant
+        ("2026-03-02T20:00", "2026-03-02T09:30"),  # overlapping shifts make one stretch
+        ("2026-03-07T23:00", "2026-03-07T22:00"),  # Saturday's late shift
+        ("2026-03-08T01:59", "2026-03-07T22:00"),  # ... past midnight, into a holiday
+        ("2026-02-22T23:59", "2026-02-22T11:00"),  # a special day to 24:00
+        ("2026-03-02T23:00", None),  # the end is off duty
+        ("2026-03-08T09:30", None),  # a holiday
+    ],
+)
+def test_the_on_duty_stretch_starts_where_the_shifts_join(hours: ShopHours, at: str, since: str | None):
+    found = on_duty_since(hours, local(at))
+    assert found == (local(since) if since else None)
+    assert (found is None) == (not is_on_duty(hours, local(at)))
+
+
+def test_back_to_back_shifts_across_midnight_are_one_stretch(knowledge_dir: Path):
+    write_shop(knowledge_dir, "hours:\n  weekly: {daily: [20:00-24:00, 00:00-04:00]}\n")
+    hours = load_knowledge(knowledge_dir).shops["demo"].hours
+    assert on_duty_since(hours, local("2026-03-03T03:00")) == local("2026-03-02T20:00")

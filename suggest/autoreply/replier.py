@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from suggest.autoreply.decide import Candidate, Decision, Policy, Situation, decide, may_send
 from suggest.autoreply.notices import check_notices
-from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, resolve_time
+from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, on_duty_since, resolve_time
 from suggest.errors import InputError
 from suggest.feedback.auto_replies import AutoReply
 from suggest.knowledge import Shop, ShopHours
@@ -80,6 +80,10 @@ class AutoReplier:
             return decide(self._situation(moment, False, since), None)
         policy = self.policy(hours)
         on_duty = is_on_duty(hours, moment)
+        if on_duty:
+            # Waiting counts from when agents came on duty: a message left at 02:00 has not waited
+            # for an agent one minute into the 09:30 shift.
+            since = max(since, on_duty_since(hours, moment) or since)
         situation = self._situation(moment, on_duty, since)
         if not may_send(situation, policy):
             return decide(situation, policy)

@@ -48,6 +48,24 @@ def is_on_duty(hours: ShopHours, at: datetime) -> bool:
     return False
 
 
+def on_duty_since(hours: ShopHours, at: datetime, lookback_days: int = 7) -> datetime | None:
+    """The start of the on-duty stretch that `at` falls in (overlapping and back-to-back shifts
+    joined), looking back at most `lookback_days`; None when off duty at `at`."""
+    at = _require_aware(at)
+    today = at.astimezone(hours.zone).date()
+    intervals = sorted(
+        interval for n in range(lookback_days + 1) for interval in shift_intervals(hours, today - timedelta(days=n))
+    )
+    current = [(start, end) for start, end in intervals if start <= at < end]
+    if not current:
+        return None
+    since = min(start for start, _ in current)
+    for start, end in reversed(intervals):  # latest start first: each step can only reach back
+        if start < since <= end:
+            since = start
+    return since.astimezone(hours.zone)
+
+
 def next_on_duty(hours: ShopHours, at: datetime) -> datetime | None:
     """`at` itself when on duty, else the start of the next shift, in the shop's timezone;
     None when no shift starts within HORIZON_DAYS."""
