@@ -249,6 +249,18 @@ def test_validation_errors_name_the_field(shared: TestClient):
     assert "Content-Type: application/json" in error["message"]
 
 
+@pytest.mark.parametrize(("field", "value"), [("limit", "3"), ("limit", True), ("limit", 2.0), ("debug", "yes"), ("debug", 1)])
+def test_a_mistyped_field_is_refused_not_coerced(shared: TestClient, field: str, value: object):
+    error = assert_error(shared.post("/v1/suggest", json={"message": "在吗", field: value}), 422, "validation_error")
+    assert error["details"][0]["field"] == field
+
+
+def test_feedback_for_an_unknown_shop_is_refused(shared: TestClient):
+    body = {"request_id": "r", "message": "在吗", "platform": "tmall", "outcome": "none"}
+    assert_error(shared.post("/v1/feedback", json={**body, "shop": "nope"}), 422, "unknown_scope")
+    assert_error(shared.post("/v1/feedback", json={**body, "platform": "jd", "shop": "demo"}), 422, "unknown_scope")
+
+
 def test_emoji_only_is_answered_with_no_suggestion(shared: TestClient):
     """A customer who sends only 👍 sent a real message: the engine answers with nothing to
     suggest (200), which the chat tool shows as such; it is not a client error."""

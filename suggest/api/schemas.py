@@ -1,6 +1,7 @@
 """Request and response bodies, with explicit limits and Chinese examples for the OpenAPI docs.
 
-Requests refuse unknown fields, so a misspelt field ("mesage") is an error, not a silent default.
+Requests refuse unknown fields, so a misspelt field ("mesage") is an error, not a silent default,
+and are strict about types: "limit": "3" or "debug": "yes" is a mistake to report, not to guess at.
 Responses are documented here but returned as the core's own `to_dict()`, which is the contract
 shared with `suggest ask --json`.
 """
@@ -22,11 +23,11 @@ PLATFORM_HELP = f"平台：{', '.join(f'{k}（{v}）' for k, v in PLATFORMS.item
 
 
 def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+    return ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": list(examples)})
 
 
 class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     role: Literal["customer", "agent"]
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 

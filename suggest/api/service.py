@@ -197,6 +197,8 @@ class Service:
     async def record_feedback(self, feedback: Feedback) -> int:
         if self.feedback is None:
             raise not_ready()
+        if feedback.shop is not None:  # a typo would file the feedback under a shop that does not exist
+            self.current.suggester.shop_of(feedback.shop, feedback.platform)
         row_id = await self._blocking(self.feedback.record, feedback)
         self.metrics.feedback.labels(feedback.outcome).inc()
         return row_id
