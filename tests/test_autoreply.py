@@ -188,6 +188,20 @@ def test_a_shop_without_hours_sends_nothing(settings: Settings, embedder: HashEm
 
 
 # ---------------------------------------------------------------------- safety
+def test_a_message_too_long_or_garbled_to_read_gets_the_holding_message(open_suggester, store, auto_settings):
+    """A pasted essay or a mangled emoji at 02:00: no answer, but not silence either."""
+    replier = AutoReplier(open_suggester(auto_send_score=0.0))
+    essay = "啊" * (auto_settings.max_message_chars + 1) + "能开发票吗"
+    assert reply(replier, store, essay) == Decision(True, "needs_human", HOLDING)
+    garbled = reply(replier, store, "能发顺丰吗\ufffd\ufffd\ufffd", conversation="c2")
+    assert garbled == Decision(True, "needs_human", HOLDING)
+    assert reply(replier, store, essay, at="2026-03-02T10:00", conversation="c3").reason == "on_duty"
+    logged = build_report(store).auto_replies.latest
+    assert max(len(r.message) for r in logged) == auto_settings.max_message_chars
+    with pytest.raises(InputError, match="empty"):
+        reply(replier, store, "   ")
+
+
 @pytest.mark.parametrize("message", ["我要去12315投诉你们", "不给退款就给差评", "再不处理我就申请平台介入"])
 def test_messages_that_need_a_human_get_the_holding_message(open_suggester, store, message: str):
     decision = reply(AutoReplier(open_suggester(auto_send_score=0.0)), store, message)

@@ -64,7 +64,16 @@ class AutoReplier:
         has waited for an agent (default `at`), for the on-duty fallback."""
         from suggest.engine.message import check_message  # the engine package is heavy to import
 
-        message = check_message(message, self.suggester.settings.max_message_chars)
+        limit = self.suggester.settings.max_message_chars
+        try:
+            message = check_message(message, limit)
+            readable = True
+        except InputError:
+            if not isinstance(message, str) or not message.strip():
+                raise
+            # Too long to match, or mostly garbled: still a customer waiting at night. A person
+            # must read it, so it gets the holding message (never an answer); the log keeps its start.
+            message, readable = message[:limit], False
         conversation = check_conversation(conversation)
         platform, shop_record = self._scope(platform, shop)
         # Checked whatever the hour: a mistyped product must not pass while agents are on duty.
@@ -87,14 +96,16 @@ class AutoReplier:
         situation = self._situation(moment, on_duty, since)
         if not may_send(situation, policy):
             return decide(situation, policy)
-        result = self.suggester.suggest(message, platform=platform, shop=shop_record.id, product=product, limit=1)
+        result = None
+        if readable:
+            result = self.suggester.suggest(message, platform=platform, shop=shop_record.id, product=product, limit=1)
         back = next_on_duty(hours, moment)
         situation = Situation(
             at=moment,
             on_duty=on_duty,
             waited=moment - since,
-            needs_human=result.needs_human,
-            top=self._candidate(result),
+            needs_human=result.needs_human if result is not None else True,
+            top=self._candidate(result) if result is not None else None,
             return_time=format_return_time(back, moment, zone) if back is not None else UNKNOWN_RETURN_TIME,
         )
         with log.conversation(platform, shop_record.id, conversation) as state:
