@@ -220,3 +220,41 @@ def test_default_demo_shop_override_loads():
     book = load_rules(None)
     assert "qingzhou-competitor-brands" in [r.id for r in book.rules_for("tmall", "qingzhou")]
     assert "qingzhou-competitor-brands" not in [r.id for r in book.rules_for("jd", "qingzhou")]
+
+
+def test_missing_common_file_is_an_error(tmp_path):
+    # Without it every shared rule (WeChat, phone numbers) would silently stop applying.
+    knowledge = copy_rules(tmp_path)
+    (knowledge / "rules" / "common.yaml").unlink()
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.path == str(knowledge / "rules") and "no common.yaml" in str(exc.value)
+
+
+def test_empty_common_file_is_an_error_but_an_explicit_empty_rule_list_is_not(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = write(knowledge / "rules" / "common.yaml", "# 暂无\n")
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.path == str(path) and exc.value.line == 1 and "rules: []" in str(exc.value)
+    write(path, "rules: []\n")
+    assert load_rules(knowledge).check("加我微信", "tmall").ok
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("", 1), ("# 以后再写\n", 1), ("escalation: []\n", 1), ("topics: {}\nescalation:\n", 2)]
+)
+def test_inbound_file_without_escalations_is_an_error(tmp_path, text, line):
+    # It would switch off every hand-over to a person.
+    knowledge = copy_rules(tmp_path)
+    path = write(knowledge / "rules" / "inbound.yaml", text)
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.path == str(path) and exc.value.line == line
+    assert "no escalation entries" in str(exc.value)
+
+
+def test_missing_inbound_file_falls_back_to_the_default(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    (knowledge / "rules" / "inbound.yaml").unlink()
+    assert load_rules(knowledge).analyze_inbound("我要投诉你们", "tmall").needs_human

@@ -46,6 +46,12 @@ def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
     escalation = doc.get("escalation") or []
     if not isinstance(escalation, list):
         raise KnowledgeError(path, doc.line_of("escalation"), "'escalation' must be a list")
+    if not escalation:
+        # Easy to do by accident (an emptied file), and it switches off every hand-over to a person.
+        raise KnowledgeError(
+            path, doc.line_of("escalation"), "no escalation entries: complaints, threats and disputes would never be"
+            " handed over to a person; list them under 'escalation:', or delete inbound.yaml to use the default one"
+        )
     seen: set[str] = set()
     for i, item in enumerate(escalation):
         entry = require_mapping(item, path, escalation.line_of(i), "an escalation entry")  # type: ignore[attr-defined]

@@ -8,6 +8,9 @@
 
 The format is documented in docs/compliance.md. Every platform of config.PLATFORMS needs its
 file: a missing one would silently let that platform's own name count as "another platform".
+common.yaml is required too: without it every shared rule (WeChat, phone numbers, …) silently
+disappears, and the platform files' `disable:` lists name its ids, so the defaults cannot stand
+in for it. A missing inbound.yaml falls back to the default one, which depends on no other file.
 """
 
 from __future__ import annotations
@@ -78,10 +81,12 @@ def read_rules_dir(
                 f"unknown rule file: expected common.yaml, inbound.yaml or one of "
                 f"{', '.join(p + '.yaml' for p in known_platforms)}",
             )
-    common: tuple[Rule, ...] = ()
-    aliases: dict[str, str] = {}
-    if "common" in files:
-        common, aliases = _read_common(files["common"], known_platforms)
+    if "common" not in files:
+        raise KnowledgeError(
+            directory, None, "no common.yaml: the rules every platform shares (contact details, phone numbers,"
+            " stock wording …) would not apply; copy the default knowledge/rules/common.yaml here"
+        )
+    common, aliases = _read_common(files["common"], known_platforms)
     platforms = {}
     for name in known_platforms:
         if name not in files:
@@ -128,6 +133,10 @@ def _platform_scope(doc: LDict, path: Path, known_platforms: tuple[str, ...]) ->
 
 def _read_common(path: Path, known_platforms: tuple[str, ...]) -> tuple[tuple[Rule, ...], dict[str, str]]:
     doc = _document(path)
+    if not doc:
+        raise KnowledgeError(
+            path, 1, "common.yaml is empty: no rule would apply on every platform; write rules: [] if that is meant"
+        )
     check_keys(doc, ("platforms", "aliases", "rules"), path, "common.yaml")
     scope = _platform_scope(doc, path, known_platforms)
     if scope is None:
