@@ -39,10 +39,27 @@ _ADDRESSES = (
 ADDRESS_MASK = "[地址]"
 # Dates and times in log lines (2026-11-23) are not phone numbers.
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# Nor are hex digests (the knowledge digest 3327642ae4250ccb, build and request ids): digits inside
+# a run of at least this many hex characters with a letter among them. A phone number with a few
+# letters stuck to it (13812345678asap) is in a short run and stays masked.
+_HEX = frozenset("0123456789abcdefABCDEF")
+_MIN_DIGEST = 16
+
+
+def _in_hex_digest(match: re.Match[str]) -> bool:
+    text, start, end = match.string, match.start(), match.end()
+    if not match.group().isascii() or not match.group().isdigit():  # grouped by spaces or dashes
+        return False
+    while start > 0 and text[start - 1] in _HEX:
+        start -= 1
+    while end < len(text) and text[end] in _HEX:
+        end += 1
+    run = text[start:end]
+    return len(run) >= _MIN_DIGEST and not run.isdigit()
 
 
 def _mask_number(match: re.Match[str]) -> str:
-    if _DATE.fullmatch(match.group()):
+    if _DATE.fullmatch(match.group()) or _in_hex_digest(match):
         return match.group()
     digits = [c for c in match.group() if c not in " -"]
     if len(digits) >= 11:  # a mobile number keeps the usual 138****5678 shape
