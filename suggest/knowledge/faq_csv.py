@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ SCOPE_COLUMNS = ("products", "platforms")
 SEPARATOR = re.compile(r"[|｜]")
 # Never part of a product or platform id: a cell holding one is a list written the wrong way.
 _WRONG_SEPARATOR = re.compile(r"[,，、;；\s]")
+# Merchants number their rows (Q001, 12, 发票-1): any text will do, but an id is shown to agents,
+# logged and compared, so not one with spaces or invisible characters, and not a whole sentence.
+MAX_ID_LENGTH = 64
 
 
 @dataclass
@@ -56,13 +60,29 @@ def load_faq_csv(path: Path) -> list[Entry]:
 
 
 def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the line it ends on, a syntax error turned into a KnowledgeError."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Each CSV record with the line it starts on, a syntax error turned into a KnowledgeError.
+
+    Strict: without it a quote that is never closed silently swallows the rest of the file (or
+    the rows up to the next quote) into one cell, and the error, if any, names a later line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
     try:
         for row in reader:
-            yield reader.line_num, row
+            yield start, row
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise KnowledgeError(path, reader.line_num or 1, f"unreadable CSV: {exc}") from exc
+        raise KnowledgeError(path, start, _csv_problem(str(exc), start, reader.line_num)) from exc
+
+
+def _csv_problem(problem: str, start: int, end: int) -> str:
+    """The reader's complaint about the record starting on line `start`, where it gave up at `end`."""
+    if "unexpected end of data" in problem or ("expected after" in problem and end > start):
+        runs_to = "the end of the file" if "end of data" in problem else f"line {end}"
+        return (f'a quote (") that opens a cell on this line is not closed: the cell runs on to {runs_to};'
+                ' close it, or write a quote inside a cell as ""')
+    if "expected after" in problem:
+        return 'text after the closing quote of a cell: a cell that starts with " must end with it (write a quote inside a cell as "")'
+    return f"unreadable CSV: {problem}"
 
 
 def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
@@ -90,6 +110,7 @@ def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], gr
     entry_id, question, answer = (cells[name] for name in HEADER)
     if not entry_id:
         raise KnowledgeError(path, line, "empty id")
+    _check_id(path, line, entry_id)
     if not question:
         raise KnowledgeError(path, line, f"empty question for id {entry_id!r}")
     scope = {name: _scope_cell(path, line, name, cells.get(name, "")) for name in SCOPE_COLUMNS}
@@ -97,11 +118,28 @@ def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], gr
     if group is None:
         if not answer:
             raise KnowledgeError(path, line, f"the first row of id {entry_id!r} has no answer")
+        if "{" in answer or "}" in answer:
+            # Only templates have {variables}; an FAQ answer is sent as written, brace and all.
+            raise KnowledgeError(
+                path, line, f"the answer of id {entry_id!r} contains a brace: an FAQ answer is sent exactly as written,"
+                " so a {placeholder} would reach the buyer; remove it (replies with variables go in templates/*.yaml)"
+            )
         groups[entry_id] = _Group(questions=[question], answer=answer, line=line, scope=scope)
         return
     _check_same_scope(path, line, entry_id, group, scope)
     if question not in group.questions:
         group.questions.append(question)
+
+
+def _check_id(path: Path, line: int, entry_id: str) -> None:
+    if len(entry_id) > MAX_ID_LENGTH:
+        raise KnowledgeError(path, line, f"id {entry_id[:20]!r}… is {len(entry_id)} characters long; at most {MAX_ID_LENGTH}")
+    bad = next((c for c in entry_id if c.isspace() or unicodedata.category(c).startswith("C")), None)
+    if bad is not None:
+        raise KnowledgeError(
+            path, line, f"id {entry_id!r} contains {'a space' if bad.isspace() else f'the control character U+{ord(bad):04X}'};"
+            " an id is one word such as Q001 or invoice-1"
+        )
 
 
 def _scope_cell(path: Path, line: int, column: str, cell: str) -> frozenset[str]:

@@ -51,11 +51,16 @@ DEFAULT_OFF_HOURS_MESSAGE = "亲，现在是非工作时间，客服{return_time
 DEFAULT_HOLDING_MESSAGE = "亲，您反映的问题我们已经记下了，会由专人尽快为您处理，请您稍等～"
 DEFAULT_BUSY_MESSAGE = "亲，客服正在忙，马上就来回复您，请您稍等～"
 DEFAULT_WINDOW = timedelta(hours=12)
+# Longer than any sensible window; also keeps a mistyped 99999999999999h within what timedelta holds.
+MAX_WINDOW = timedelta(days=30)
+MAX_FALLBACK_AFTER = timedelta(hours=24)
 _MAX_RANGE_DAYS = 366
 
 _CLOCK = r"(\d{1,2}):(\d{2})"
 _SHIFT = re.compile(rf"^\s*{_CLOCK}\s*[-–—~～至到]\s*{_CLOCK}\s*$")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE)
+# 12:00 or 1:30:00: a clock reading, or hours:minutes? Too ambiguous for how often to message a buyer.
+_CLOCK_LIKE = re.compile(r"^\s*\d+(?::\d+)+\s*$")
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def parse_hours(path: Path, raw: Any, line: int) -> ShopHours:
     holding = _message(path, raw, "holding_message", DEFAULT_HOLDING_MESSAGE, (), lines)
     window = DEFAULT_WINDOW
     if raw.get("message_window") is not None:
-        window = _duration(path, raw["message_window"], raw.line_of("message_window"), "message_window")
+        window = _duration(path, raw["message_window"], raw.line_of("message_window"), "message_window", MAX_WINDOW)
     after, busy = None, DEFAULT_BUSY_MESSAGE
     if raw.get("fallback") is not None:
         after, busy = _fallback(path, raw["fallback"], raw.line_of("fallback"), lines)
@@ -160,7 +165,7 @@ def _timezone(path: Path, raw: LDict) -> str:
     name = name.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a tzdata folder such as "Asia"
         raise KnowledgeError(path, raw.line_of("timezone"),
                              f"unknown timezone {name!r} (an IANA name such as Asia/Shanghai)") from exc
     return name
@@ -202,7 +207,7 @@ def _shifts(path: Path, raw: Any, line: int, what: str) -> tuple[Shift, ...]:
 def _shift(path: Path, raw: Any, line: int, what: str) -> Shift:
     match = _SHIFT.match(raw) if isinstance(raw, str) else None
     if match is None:
-        # YAML reads an unquoted 9:30 as the number 570: say what to write instead.
+        # A bare 9 or 9:30, a mapping, a list: say what to write instead.
         raise KnowledgeError(path, line, f"{what}: shift {raw!r} must be written 'HH:MM-HH:MM', e.g. 09:30-18:30")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59:
@@ -226,7 +231,8 @@ def _date(path: Path, raw: Any, line: int, what: str) -> date:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise KnowledgeError(path, line, f"{what}: {raw!r} is not a date (write YYYY-MM-DD)")
+    shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else repr(raw)  # not datetime.datetime(…)
+    raise KnowledgeError(path, line, f"{what}: {shown} is not a date (write YYYY-MM-DD)")
 
 
 def _date_range(path: Path, item: LDict, what: str) -> list[date]:
@@ -313,9 +319,7 @@ def _fallback(path: Path, raw: Any, line: int, lines: dict[str, int]) -> tuple[t
     _unknown(path, raw, _FALLBACK_KEYS, "'fallback'")
     if raw.get("after") is None:
         raise KnowledgeError(path, line, "'fallback' needs 'after': how long an agent may leave a message unanswered")
-    after = _duration(path, raw["after"], raw.line_of("after"), "fallback after")
-    if after > timedelta(hours=24):
-        raise KnowledgeError(path, raw.line_of("after"), "fallback 'after' must be at most 24h")
+    after = _duration(path, raw["after"], raw.line_of("after"), "fallback after", MAX_FALLBACK_AFTER)
     lines["fallback.message"] = raw.line_of("message") if "message" in raw else raw.line
     message = DEFAULT_BUSY_MESSAGE
     if raw.get("message") is not None:
@@ -323,18 +327,27 @@ def _fallback(path: Path, raw: Any, line: int, lines: dict[str, int]) -> tuple[t
     return after, message
 
 
-def _duration(path: Path, raw: Any, line: int, what: str) -> timedelta:
-    """Whole seconds (180), or a text such as 90s, 3m, 12h, 1h30m."""
+def _duration(path: Path, raw: Any, line: int, what: str, maximum: timedelta) -> timedelta:
+    """Whole seconds (180), or a text such as 90s, 3m, 12h, 1h30m; at most `maximum`."""
     seconds: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         seconds = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and raw.strip().isdecimal():  # not isdigit: int() refuses "²"
         seconds = int(raw)
     elif isinstance(raw, str) and raw.strip() and (match := _DURATION.match(raw)) and any(match.groups()):
         h, m, s = (int(g or 0) for g in match.groups())
         seconds = h * 3600 + m * 60 + s
+    if seconds is None and isinstance(raw, str) and _CLOCK_LIKE.match(raw):
+        raise KnowledgeError(path, line, f"{what}: {raw.strip()!r} is not a duration; write hours and minutes as 12h or 1h30m")
     if seconds is None:
         raise KnowledgeError(path, line, f"{what}: {raw!r} is not a duration (seconds, or e.g. 90s, 3m, 12h)")
     if seconds <= 0:
         raise KnowledgeError(path, line, f"{what} must be longer than zero")
+    if seconds > maximum.total_seconds():
+        raise KnowledgeError(path, line, f"{what} must be at most {_hours_text(maximum)}")
     return timedelta(seconds=seconds)
+
+
+def _hours_text(span: timedelta) -> str:
+    hours = int(span.total_seconds()) // 3600
+    return f"{hours}h" if hours <= 24 else f"{hours // 24} days ({hours}h)"

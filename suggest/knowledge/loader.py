@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -20,7 +21,7 @@ from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
-from suggest.knowledge.yaml_lines import LDict, load
+from suggest.knowledge.yaml_lines import LDict, LList, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,8 +76,14 @@ def knowledge_digest(root: Path, rules_dir: Path) -> str:
 
 
 def _knowledge_files(root: Path) -> Iterable[Path]:
-    for pattern in ("**/*.yaml", "**/*.yml", "**/*.csv"):
+    for pattern in ("**/*.yaml", "**/*.yml"):
         yield from root.glob(pattern)
+    yield from _csv_files(root)
+
+
+def _csv_files(root: Path) -> list[Path]:
+    """Every *.csv below `root`, in any case: Excel on Windows often writes SHOP.CSV."""
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() == ".csv" and p.is_file())
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -85,8 +92,33 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _mapping(path: Path, item: Any, what: str, line: int | None) -> LDict:
     if not isinstance(item, LDict):
-        raise KnowledgeError(path, line, f"each {what} must be a mapping (key: value), found {type(item).__name__}")
+        raise KnowledgeError(path, line, f"each {what} must be a mapping (key: value), found {_kind(item)}")
     return item
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in the words of someone who wrote it."""
+    if isinstance(value, bool):
+        return "yes/no (true/false)"
+    for kind, name in ((list, "a list"), (dict, "a mapping"), (str, "text"), (int, "a number"), (float, "a number"),
+                       (datetime, "a date and time"), (date, "a date"), (bytes, "binary data (!!binary)")):
+        if isinstance(value, kind):
+            return name
+    return "nothing" if value is None else type(value).__name__
+
+
+def _as_text(path: Path, line: int, what: str, value: Any, written: str | None, quoted: str) -> str:
+    """A scalar where text is wanted. YAML reads some unquoted words as something else, and str()
+    of that is not what the merchant wrote (`presale: no` would reach a buyer as "False"), so those
+    are refused; numbers are taken as they were written (79.90, not 79.9). `quoted` shows the fix."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return written or str(value)
+    if isinstance(value, (bool, date)) and written:
+        read_as = str(value).lower() if isinstance(value, bool) else _kind(value)
+        raise KnowledgeError(path, line, f"{what}: YAML reads {written} as {read_as}, not as text; write it in quotes: {quoted}")
+    raise KnowledgeError(path, line, f"{what} must be text, not {_kind(value)}")
 
 
 def _text(path: Path, item: LDict, key: str, required: bool = True) -> str:
@@ -95,18 +127,27 @@ def _text(path: Path, item: LDict, key: str, required: bool = True) -> str:
         if required:
             raise KnowledgeError(path, item.line, f"missing or empty {key!r}")
         return ""
-    if isinstance(value, (dict, list)):
-        raise KnowledgeError(path, item.line_of(key), f"{key!r} must be text")
-    return str(value).strip()
+    written = item.written_of(key)
+    return _as_text(path, item.line_of(key), repr(key), value, written, f"{key}: '{written}'").strip()
 
 
 def _texts(path: Path, item: LDict, key: str) -> tuple[str, ...]:
-    value = item.get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
-        raise KnowledgeError(path, item.line_of(key), f"{key!r} must be a list of texts")
-    return tuple(str(v).strip() for v in value if str(v).strip())
+    value = item.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, LList):  # one text instead of a list of one
+        if isinstance(value, dict):
+            raise KnowledgeError(path, item.line_of(key), f"{key!r} must be a list of texts, not a mapping")
+        return tuple(t for t in [_text(path, item, key)] if t)
+    texts = []
+    for n, entry in enumerate(value):
+        if entry is None:
+            raise KnowledgeError(path, value.line_of(n), f"item {n + 1} of {key!r} is empty")
+        written = value.written_of(n)
+        text = _as_text(path, value.line_of(n), f"item {n + 1} of {key!r}", entry, written, f"- '{written}'").strip()
+        if text:
+            texts.append(text)
+    return tuple(texts)
 
 
 def _unknown_keys(path: Path, item: LDict, allowed: set[str]) -> None:
@@ -118,19 +159,44 @@ def _unknown_keys(path: Path, item: LDict, allowed: set[str]) -> None:
 
 
 def _facts(path: Path, item: LDict) -> MappingProxyType[str, str]:
-    raw = item.get("facts") or {}
-    if not isinstance(raw, dict):
-        raise KnowledgeError(path, item.line, "'facts' must be a mapping of key: text")
+    raw = item.get("facts")
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, LDict):
+        raise KnowledgeError(path, item.line_of("facts"), "'facts' must be a mapping of key: text")
     facts = {}
-    for key, value in raw.items():
+    for key in raw:
         if not isinstance(key, str) or not FACT_KEY.match(key):
             raise KnowledgeError(path, raw.line_of(key), f"fact key {key!r} must be snake_case ASCII")
-        if isinstance(value, (dict, list)):
-            value = "、".join(str(v) for v in value) if isinstance(value, list) else None
-            if value is None:
-                raise KnowledgeError(path, raw.line_of(key), f"fact {key!r} must be text")
-        facts[key] = "" if value is None else str(value).strip()
+        facts[key] = _fact(path, raw, key)
     return MappingProxyType(facts)
+
+
+def _fact(path: Path, facts: LDict, key: str) -> str:
+    """A fact's text: null is empty, a flat list is joined with 、. It goes into replies word for
+    word, so a brace in it (a placeholder left over, or {{…}} meant as an escape) would reach the buyer."""
+    value, line = facts[key], facts.line_of(key)
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        raise KnowledgeError(path, line, f"fact {key!r} must be text, not a mapping")
+    if isinstance(value, LList):
+        parts = []
+        for n, part in enumerate(value):
+            written = value.written_of(n)
+            what = f"fact {key!r} item {n + 1}"
+            parts.append(_as_text(path, value.line_of(n), what, part, written, f"- '{written}'").strip())
+        text = "、".join(p for p in parts if p)
+    else:
+        written = facts.written_of(key)
+        hint = f"{key}: '{written}', or {key}: '' for none"
+        text = _as_text(path, line, f"fact {key!r}", value, written, hint).strip()
+    if "{" in text or "}" in text:
+        raise KnowledgeError(
+            path, line, f"fact {key!r} contains a brace: facts go into replies as written, with no variables of their own;"
+            " remove the { } (a brace would reach the buyer)"
+        )
+    return text
 
 
 def _platforms(path: Path, item: LDict) -> frozenset[str]:
@@ -139,12 +205,16 @@ def _platforms(path: Path, item: LDict) -> frozenset[str]:
 
 def _load_shops(root: Path) -> dict[str, Shop]:
     shops: dict[str, Shop] = {}
+    defined: dict[str, str] = {}  # shop id → file:line, for qingzhou.yaml next to qingzhou.yml
     for path in _yaml_files(root / "shops"):
-        item = _mapping(path, load(path), "shop file", 1)
+        item = _shop_document(path)
         _unknown_keys(path, item, _SHOP_KEYS)
         shop_id = _text(path, item, "id")
         if shop_id != path.stem or not ID.match(shop_id):
             raise KnowledgeError(path, item.line, f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
+        if shop_id in defined:
+            raise KnowledgeError(path, item.line_of("id"), f"shop id {shop_id!r} is already defined at {defined[shop_id]}")
+        defined[shop_id] = f"{path}:{item.line_of('id')}"
         platforms = _platforms(path, item) or frozenset(PLATFORMS)
         shops[shop_id] = Shop(
             id=shop_id,
@@ -154,6 +224,16 @@ def _load_shops(root: Path) -> dict[str, Shop]:
             hours=_hours(path, item),
         )
     return shops
+
+
+def _shop_document(path: Path) -> LDict:
+    document = load(path)
+    example = f"id: {path.stem}, name: …, platforms: [...]"
+    if document is None:
+        raise KnowledgeError(path, 1, f"the shop file is empty; a shop file is a mapping such as {example}")
+    if not isinstance(document, LDict):
+        raise KnowledgeError(path, 1, f"a shop file is a mapping such as {example}, not {_kind(document)}")
+    return document
 
 
 def _hours(path: Path, item: LDict) -> ShopHours | None:
@@ -279,7 +359,7 @@ def _check_products(path: Path | str, line: int | None, what: str, scoped: froze
 
 def _load_faqs(root: Path, products: dict[str, Product]) -> list[Entry]:
     entries = []
-    for path in sorted(root.rglob("*.csv")):
+    for path in _csv_files(root):
         for entry in load_faq_csv(path):
             # The scope is set by the id's first row, which is the entry's line.
             _check_products(entry.file, entry.line, f"FAQ {entry.id!r}", entry.products, products)

@@ -4,11 +4,18 @@ Every error in a knowledge or rule file must name the file and the line of the o
 so the file is composed (yaml.compose keeps each node's start mark) instead of loaded, and
 mappings and sequences are turned into dict/list subclasses that carry the line of each key and
 item.
+
+Numbers are resolved as in YAML 1.2, not 1.1: `12:00` is the text "12:00", not the sexagesimal
+integer 720 (a `message_window: 12:00` would silently mean 12 minutes), and `0571` is the text
+"0571", not the octal 377 (an area code or postcode in a fact).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -17,7 +24,32 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from suggest.errors import KnowledgeError
 
 # libyaml's parser keeps the same node marks and is much faster; fall back to pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+# PyYAML's YAML 1.1 patterns without the sexagesimal (1:30:00) and old-style octal (0571) forms.
+_INT_RE = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+)$""",
+    re.X,
+)
+_FLOAT_RE = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
+class _Loader(_BASE_LOADER):
+    """The safe loader with YAML 1.2 numbers (see the module docstring)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, {_INT: _INT_RE, _FLOAT: _FLOAT_RE}.get(tag, regexp)) for tag, regexp in resolvers]
+        for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    }
 
 
 class LDict(dict):
@@ -25,9 +57,15 @@ class LDict(dict):
 
     line: int = 0
     key_lines: dict[str, int]
+    # How each value that YAML did not read as text was written (no, 0x1f, 2026-03-01).
+    written: Mapping[str, str] = MappingProxyType({})
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
+
+    def written_of(self, key: str) -> str | None:
+        """The source of a scalar value that is not a string (for messages, and numbers as text)."""
+        return self.written.get(key)
 
 
 class LList(list):
@@ -35,9 +73,13 @@ class LList(list):
 
     line: int = 0
     item_lines: list[int]
+    written: Mapping[int, str] = MappingProxyType({})
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+    def written_of(self, index: int) -> str | None:
+        return self.written.get(index)
 
 
 def read_text(path: Path) -> str:
@@ -57,7 +99,7 @@ def load(path: Path) -> Any:
     """The document in `path`, or KnowledgeError(path, line, reason)."""
     text = read_text(path)
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise KnowledgeError(path, _error_line(exc, text), f"invalid YAML: {_problem(exc)}") from exc
     if node is None:
@@ -98,6 +140,7 @@ def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: 
         out = LDict()
         out.line = line
         out.key_lines = {}
+        out.written = {}
         for key_node, value_node in node.value:
             key = _convert(key_node, path, constructor, budget)
             key_line = key_node.start_mark.line + 1
@@ -107,16 +150,35 @@ def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: 
                 raise KnowledgeError(path, key_line, f"duplicate key {key!r}")
             out[key] = _convert(value_node, path, constructor, budget)
             out.key_lines[key] = key_line
+            if _not_text(value_node, out[key]):
+                out.written[key] = value_node.value
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LList()
         seq.line = line
         seq.item_lines = []
+        seq.written = {}
         for item in node.value:
             seq.append(_convert(item, path, constructor, budget))
             seq.item_lines.append(item.start_mark.line + 1)
+            if _not_text(item, seq[-1]):
+                seq.written[len(seq) - 1] = item.value
         return seq
     try:
         return constructor.construct_object(node, deep=True)
     except ConstructorError as exc:
         raise KnowledgeError(path, line, f"cannot read value: {exc.problem}") from exc
+    except Exception as exc:  # PyYAML's constructors fail with ValueError, KeyError… on what they cannot read
+        raise KnowledgeError(path, line, _unreadable(node, exc)) from exc
+
+
+def _not_text(node: yaml.Node, value: Any) -> bool:
+    return isinstance(node, yaml.ScalarNode) and not isinstance(value, str)
+
+
+def _unreadable(node: yaml.Node, exc: Exception) -> str:
+    """Why a scalar that YAML (or an explicit !!tag) says is a date, number or yes/no is none."""
+    kind = node.tag.rsplit(":", 1)[-1]
+    if kind == "timestamp":
+        return f"{node.value} is not a date ({exc}); write dates as YYYY-MM-DD, and other text in quotes"
+    return f"cannot read {node.value!r} as !!{kind}; remove the tag, or write the value in quotes"
