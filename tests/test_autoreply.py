@@ -237,7 +237,7 @@ def test_a_notice_that_breaks_a_rule_is_refused_with_its_file_and_line(knowledge
     assert "holding_message" in info.value.reason and "微信" in info.value.reason
 
 
-def test_a_bad_notice_or_faq_answer_is_refused_before_the_index_is_replaced(knowledge_dir, embedder, settings):
+def test_a_bad_notice_is_refused_before_the_index_is_replaced(knowledge_dir, embedder, settings):
     """`suggest ask --auto` and `suggest serve` open the engine, which rebuilds a stale index: the
     knowledge's texts are checked against the rules first, so the previous index stays."""
     add_hours(knowledge_dir)
@@ -247,12 +247,6 @@ def test_a_bad_notice_or_faq_answer_is_refused_before_the_index_is_replaced(know
     shop.write_text(shop.read_text(encoding="utf-8").replace(HOLDING, "亲，加我微信，私聊处理"), encoding="utf-8")
     with pytest.raises(ComplianceError, match="holding_message"):
         Suggester.open(settings, embedder=embedder)
-    assert current_build(settings.index_dir) == before
-    shop.write_text(shop.read_text(encoding="utf-8").replace("亲，加我微信，私聊处理", HOLDING), encoding="utf-8")
-    (knowledge_dir / "faq.csv").write_text("id,question,answer\nq1,怎么联系你,亲，加我微信abc123哦\n", encoding="utf-8")
-    with pytest.raises(ComplianceError) as info:
-        Suggester.open(settings, embedder=embedder)
-    assert info.value.path.endswith("faq.csv") and info.value.line == 2
     assert current_build(settings.index_dir) == before
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from suggest.cli import main
 from suggest.compliance import load_rules
 from suggest.engine import Suggester
 from suggest.errors import ComplianceError
@@ -31,23 +32,24 @@ def test_platform_words_are_judged_per_platform(settings, embedder, knowledge_di
         Suggester.open(settings, embedder=embedder)
 
 
-def test_a_non_compliant_faq_answer_is_refused_at_build_with_its_row(settings, embedder, knowledge_dir: Path):
-    # An FAQ answer is sent as written, like a template: a row that could never be sent is an
-    # error the merchant can fix, not a row silently dropped at every request.
+def test_suggest_build_lists_faq_rows_that_break_a_rule(settings, knowledge_dir: Path, capsys):
+    # A merchant's spreadsheet is imported as it is (a bank's FAQ mentions 微信支付 in good faith);
+    # the rows that can never be suggested on a platform are listed, with file, line and rule.
     faq = knowledge_dir / "faq.csv"
     rows = faq.read_text(encoding="utf-8").splitlines()
     faq.write_text("\n".join([*rows, "faq-wx,怎么联系你们,亲，加我微信 wx12345 详聊"]) + "\n", encoding="utf-8")
-    with pytest.raises(ComplianceError) as info:
-        Suggester.open(settings, embedder=embedder)
-    assert str(info.value).startswith(f"{faq}:{len(rows) + 1}: breaks rule ") and "微信" in str(info.value)
+    index = settings.index_dir
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(index), "--model", "hash"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat on pdd" in err
+    assert err.count("warning:") == 1
 
 
 def test_dropped_candidates_are_shown_for_debugging(settings, embedder, knowledge_dir: Path):
-    # The rule book alone (not the knowledge's checked one) lets such a row into the index, as a
-    # rule change after the build would: the filter still stops it from being suggested.
+    # A merchant FAQ row is imported as it is; the filter stops its answer from being suggested.
     with open(knowledge_dir / "faq.csv", "a", encoding="utf-8") as fh:
         fh.write("faq-wx,怎么联系你们,亲，加我微信 wx12345 详聊\n")
-    suggester = Suggester.open(settings, embedder=embedder, reply_filter=load_rules(knowledge_dir))
+    suggester = Suggester.open(settings, embedder=embedder)
     result = suggester.suggest("怎么联系你们", platform="pdd", limit=5)
     assert all(s.source.id != "faq-wx" for s in result.suggestions)
     dropped = result.to_dict(debug=True)["dropped"]

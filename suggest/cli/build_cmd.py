@@ -10,6 +10,8 @@ from suggest.embedding import load_embedder
 from suggest.index import build_index
 from suggest.knowledge import load_knowledge
 
+SHOWN_WARNINGS = 10
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("build", help="build the index from the knowledge directory")
@@ -20,10 +22,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     kb = load_knowledge(settings.knowledge_dir)  # validated before anything is replaced
-    from suggest.engine.suggester import default_filter
+    from suggest.engine.filters import faq_warnings, knowledge_rulebook
 
-    # The rules must load, and the answers and the shops' off-hours notices pass them, before a build.
-    default_filter(kb)
+    # The rules must load, and the templates and the shops' off-hours notices pass them, before a build.
+    book = knowledge_rulebook(kb)
+    warnings = faq_warnings(kb, book)
+    for warning in warnings[:SHOWN_WARNINGS]:
+        print(f"suggest: warning: {warning}; it is not suggested there", file=sys.stderr)
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"suggest: warning: … and {len(warnings) - SHOWN_WARNINGS} more FAQ rows like these", file=sys.stderr)
     embedder = load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
     index = build_index(kb, embedder, settings.index_dir, progress=True)
     print(

@@ -33,8 +33,8 @@ _CHECKED: dict[str, RuleBook] = {}
 
 
 def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
-    """The rules of this knowledge base, after checking that every answer (template or FAQ row)
-    and every shop notice the auto-reply may send obeys them: before any index is built from it."""
+    """The rules of this knowledge base, after checking that every template and every shop notice
+    the auto-reply may send obeys them: before any index is built from it."""
     from suggest.autoreply.notices import check_notices  # here: the auto-reply imports the engine
 
     book = _CHECKED.get(kb.digest)
@@ -49,17 +49,12 @@ def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
 
 
 def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
-    """A template must be sendable on every platform it is scoped to, with any product's facts;
-    an FAQ row's answer, sent as written, likewise.
+    """A template must be sendable on every platform it is scoped to, with any product's facts.
 
-    Raises ComplianceError naming the template's (or the row's) file, line and the rule it breaks.
+    Raises ComplianceError naming the template's file, line and the rule it breaks.
     """
     for entry in kb.entries:
         if entry.kind != "template":
-            shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
-            for shop in shops:
-                platforms = sorted(entry.platforms or shop.platforms)
-                book.require_compliant(entry.answer, platforms, path=entry.file, line=entry.line, shop=shop.id)
             continue
         scoped = entry.products or kb.products.keys()
         # No product at all is a context too: then the fallback (or shop facts) is sent.
@@ -75,3 +70,20 @@ def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
             }
             for text in sorted(texts):
                 book.require_compliant(text, platforms, path=entry.file, line=entry.line, shop=shop.id)
+
+
+def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
+    """FAQ rows whose answer breaks a rule of a platform they may be suggested on: `file:line:
+    rule on platform`. A merchant's spreadsheet is imported as it is (a bank's FAQ mentions 微信支付
+    in good faith, and refusing the whole file for it helps nobody); the filter keeps such an
+    answer from being suggested there, and `suggest build` lists the rows so the merchant sees why."""
+    found = []
+    for entry in kb.entries:
+        if entry.kind != "faq":
+            continue
+        platforms = sorted(entry.platforms or {p for shop in kb.shops.values() for p in shop.platforms})
+        broken = [(p, v.rule) for p in platforms for v in book.check(entry.answer, p).violations[:1]]
+        if broken:
+            where = ", ".join(f"{rule} on {platform}" for platform, rule in broken)
+            found.append(f"{entry.file}:{entry.line}: FAQ {entry.id!r} breaks {where}")
+    return found
