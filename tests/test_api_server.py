@@ -21,6 +21,7 @@ import httpx
 import numpy as np
 import pytest
 import uvicorn
+from script_modules import load_script
 
 from suggest.api import create_app
 from suggest.config import Settings
@@ -183,29 +184,18 @@ def test_the_cli_lists_serve_and_report():
     assert "serve" in done.stdout and "report" in done.stdout
 
 
-def load_test_module():  # scripts/ is not a package
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("load_test", Path(__file__).parent.parent / "scripts" / "load_test.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["load_test"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_load_script_runs_against_a_server(server: tuple[str, Settings, SlowToBuild]):
     import asyncio
 
     url, _, _ = server
-    load_test = load_test_module()
+    load_test = load_script("load_test")
     figures = asyncio.run(load_test.run_load(url, clients=2, requests=40, warmup=2))
     assert figures.errors == {} and len(figures.latencies) == 40
     assert 0 < figures.percentile(50) <= figures.percentile(99)
 
 
 def test_the_load_script_writes_only_its_own_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    load_test = load_test_module()
+    load_test = load_script("load_test")
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Performance\n\n## Other\nkept\n\n{load_test.START}\nold\n{load_test.END}\n\n## After\nkept too\n",
                    encoding="utf-8")

@@ -6,26 +6,11 @@ since nothing else checks those figures.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from script_modules import load_script
 
-
-def _load():  # scripts/ is not a package
-    scripts = Path(__file__).parent.parent / "scripts"
-    sys.path.insert(0, str(scripts))  # it imports its sibling bench_data
-    spec = importlib.util.spec_from_file_location("bench_pairs", scripts / "bench_pairs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_pairs"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-bp = _load()
+bp = load_script("bench_pairs")
 
 
 def test_roc_auc_counts_ordered_pairs_and_half_a_tie():

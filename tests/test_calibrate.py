@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from script_modules import load_script
 
 from suggest.engine import Suggester
 from suggest.evaluation import Query, ranker
@@ -14,14 +11,7 @@ from suggest.evaluation import Query, ranker
 
 @pytest.fixture(scope="module")
 def calibrate():
-    scripts = Path(__file__).resolve().parents[1] / "scripts"
-    sys.path.insert(0, str(scripts))  # it imports its sibling bench_data
-    spec = importlib.util.spec_from_file_location("calibrate", scripts / "calibrate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["calibrate"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("calibrate")
 
 
 def test_collect_reads_what_the_ranker_ranks(calibrate, suggester: Suggester) -> None:
