@@ -49,7 +49,10 @@ BROKEN = [
     # Nested aliases ("billion laughs"): 300 bytes that would expand to 43 million values.
     ("templates/main.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n", 1, "aliases"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  products: [ghost]\n", 1, "unknown product 'ghost'"),
-    ("products/items.yaml", "- id: x\n  name: 衣服\n- id: x\n  name: 鞋\n", 3, "duplicate product id"),
+    ("products/items.yaml", "- id: x\n  name: 衣服\n- id: x\n  name: 鞋\n", 3, "product id 'x' is already defined at "),
+    ("products/items.yaml", "- id: x\n  name: 衣服\n- id: y\n  name: \"鞋\x00\"\n", 4, "control characters are not allowed"),
+    ("shops/demo.yaml", "id: demo\nname: 店\nplatforms: [tmall]\nhours:\n  weekly: {daily: [09:00-18:00]}\n  message_window: yes\n",
+     6, "message_window: a yes/no word is not a duration"),
     ("products/items.yaml", "- id: Bad Id\n  name: 衣服\n", 1, "must be [a-z0-9-]"),
     ("shops/demo.yaml", "id: other\nname: 店\n", 1, "must match the file name"),
     ("faq.csv", "question,answer\n在吗,在的\n", 1, "header must be id,question,answer"),

@@ -340,7 +340,8 @@ def _duration(path: Path, raw: Any, line: int, what: str, maximum: timedelta) ->
     if seconds is None and isinstance(raw, str) and _CLOCK_LIKE.match(raw):
         raise KnowledgeError(path, line, f"{what}: {raw.strip()!r} is not a duration; write hours and minutes as 12h or 1h30m")
     if seconds is None:
-        raise KnowledgeError(path, line, f"{what}: {raw!r} is not a duration (seconds, or e.g. 90s, 3m, 12h)")
+        shown = "a yes/no word" if isinstance(raw, bool) else repr(raw)  # YAML reads yes as True
+        raise KnowledgeError(path, line, f"{what}: {shown} is not a duration (seconds, or e.g. 90s, 3m, 12h)")
     if seconds <= 0:
         raise KnowledgeError(path, line, f"{what} must be longer than zero")
     if seconds > maximum.total_seconds():

@@ -252,6 +252,7 @@ def _list_of_mappings(path: Path, what: str) -> list[LDict]:
 
 def _load_products(root: Path) -> dict[str, Product]:
     products: dict[str, Product] = {}
+    defined: dict[str, str] = {}
     for path in _yaml_files(root / "products"):
         for item in _list_of_mappings(path, "product"):
             _unknown_keys(path, item, _PRODUCT_KEYS)
@@ -259,7 +260,8 @@ def _load_products(root: Path) -> dict[str, Product]:
             if not ID.match(product_id):
                 raise KnowledgeError(path, item.line, f"product id {product_id!r} must be [a-z0-9-]")
             if product_id in products:
-                raise KnowledgeError(path, item.line, f"duplicate product id {product_id!r}")
+                raise KnowledgeError(path, item.line, f"product id {product_id!r} is already defined at {defined[product_id]}")
+            defined[product_id] = f"{path}:{item.line}"
             products[product_id] = Product(
                 id=product_id,
                 name=_text(path, item, "name"),

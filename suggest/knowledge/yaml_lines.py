@@ -128,7 +128,13 @@ def _problem(exc: yaml.YAMLError) -> str:
 def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is None:
-        return None
+        # The reader's errors (a NUL or other forbidden character) carry an offset only: into the
+        # UTF-8 bytes for libyaml, into the characters for the pure-Python reader.
+        position = getattr(exc, "position", None)
+        if not isinstance(position, int):
+            return None
+        source: str | bytes = text.encode("utf-8") if _BASE_LOADER is not yaml.SafeLoader else text
+        return source[:position].count("\n" if isinstance(source, str) else b"\n") + 1
     # An unclosed bracket is reported at the end of the stream: the last line is nearer the fault.
     return min(mark.line + 1, len(text.splitlines()) or 1)
 
