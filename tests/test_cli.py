@@ -2,6 +2,9 @@
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,6 +168,34 @@ def test_check_refuses_an_unknown_shop(cli_env, capsys):
     assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "nosuch", "--knowledge", cli_env[1]]) == 2
     assert "unknown shop 'nosuch'" in capsys.readouterr().err
     assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "demo", "--knowledge", cli_env[1]]) == 0
+
+
+def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, monkeypatch):
+    lines = ":platform ebay\n:shop nope\n:product ghost\n:debug off\n:debug on\n:debug maybe\n:)在吗\n:quit\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "unknown platform 'ebay'" in out and "platform stays None" in out
+    assert "unknown shop 'nope'" in out and "unknown product 'ghost'" in out
+    assert out.index("debug = off") < out.index("debug = on") and ":debug takes on or off" in out
+    assert "» :)在吗" in out  # answered, not taken for a command
+
+
+def test_chat_and_ask_survive_bytes_that_are_not_utf8(cli_env, tmp_path: Path):
+    """Under a UTF-8 locale, one bad byte used to stop chat with a UnicodeDecodeError, and ask
+    with a UnicodeEncodeError (or print invalid UTF-8 in its JSON)."""
+    env = {**os.environ, "LC_ALL": "en_US.UTF-8", "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "",
+           "SUGGEST_MODEL": "hash", "SUGGEST_MIN_SCORE": "0.0"}
+    command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "chat", *cli_env]
+    done = subprocess.run(command, input=b"\xff\xfe\xe4\xb8\n\xe5\x9c\xa8\xe5\x90\x97\n", capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert "Traceback" not in done.stderr.decode(errors="replace")
+    out = done.stdout.decode("utf-8")  # valid UTF-8
+    assert "在吗" in out
+    ask = [sys.executable, "-c", "from suggest.cli import entry; entry()", "ask", os.fsdecode(b"\xe5\x9c\xa8\xff"), "--json", *cli_env]
+    done = subprocess.run(ask, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert json.loads(done.stdout.decode("utf-8"))["message"] == "在\ufffd"
 
 
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):

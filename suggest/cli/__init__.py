@@ -7,6 +7,7 @@ Expected errors (`SuggestError`) are turned into one clean line on stderr here, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _lenient_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -59,6 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _lenient_streams() -> None:
+    """A buyer's message may hold bytes that are not text in the terminal's encoding (pasted from
+    anywhere, or a mangled emoji): read them as U+FFFD and write what cannot be encoded escaped,
+    rather than stopping the command with a UnicodeError traceback."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a stream in use in another mode stays
+                reconfigure(errors=errors)
 
 
 def entry() -> None:

@@ -14,6 +14,7 @@ from suggest.cli.common import (
     ECHO_CHARS,
     add_knowledge_options,
     add_platform_option,
+    argv_text,
     echo,
     print_json,
     read_lines,
@@ -59,6 +60,7 @@ def open_suggester(args: argparse.Namespace) -> Suggester:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.message = argv_text(args.message)
     if args.auto or _auto_options(args):
         return run_auto(args)
     suggester = open_suggester(args)

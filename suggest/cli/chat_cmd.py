@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from suggest.cli.ask_cmd import add_scope_options, ask, format_result, open_suggester
+from suggest.engine import Suggester
 from suggest.errors import InputError, ScopeError
 
-HELP = "Type a customer message and press Enter. Commands: :platform P, :product ID, :shop ID, :debug, :quit"
+HELP = ("Type a customer message and press Enter. Commands: :platform P, :product ID, :shop ID, "
+        ":debug [on|off], :help, :quit (or Ctrl-D). Ctrl-C discards the line.")
+# Only these start a command: a buyer's ":)在吗" is a message.
+COMMAND = re.compile(r"^:(platform|product|shop|debug|help|q|quit|exit)(?:\s+(.*))?$")
+SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,31 +31,52 @@ def run(args: argparse.Namespace) -> int:
         print(HELP)
     while True:
         try:
-            line = input("顾客> " if interactive else "")
+            line = input("顾客> " if interactive else "").strip()
         except EOFError:
             return 0
-        line = line.strip()
+        except KeyboardInterrupt:  # as in a shell: the line is dropped, the session goes on
+            print()
+            continue
         if not line:
             continue
-        if line in (":q", ":quit", ":exit"):
+        command = COMMAND.match(line)
+        if command is None:
+            _answer(suggester, args, line)
+        elif command.group(1) in ("q", "quit", "exit"):
             return 0
-        if line.startswith(":"):
-            _command(args, line)
-            continue
-        try:
-            print(format_result(ask(suggester, args, line), debug=args.debug))
-        except (InputError, ScopeError) as exc:
-            print(f"  ! {exc}")
+        else:
+            _command(suggester, args, command.group(1), (command.group(2) or "").strip() or None)
 
 
-def _command(args: argparse.Namespace, line: str) -> None:
-    name, _, value = line[1:].partition(" ")
-    value = value.strip() or None
+def _answer(suggester: Suggester, args: argparse.Namespace, line: str) -> None:
+    try:
+        print(format_result(ask(suggester, args, line), debug=args.debug))
+    except (InputError, ScopeError) as exc:
+        print(f"  ! {exc}")
+    except KeyboardInterrupt:
+        print("  (cancelled)")
+
+
+def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: str | None) -> None:
+    """Scope changes are checked here, so a typo is said once, not at every later message."""
+    try:
+        if name == "platform":
+            value = suggester.platform_of(value) if value else None
+        elif name == "shop" and value is not None:
+            suggester.shop_of(value, suggester.platform_of(args.platform))
+        elif name == "product":
+            suggester.require_product(value)
+    except ScopeError as exc:
+        print(f"  ! {exc}; {name} stays {getattr(args, name)}")
+        return
     if name in ("platform", "product", "shop"):
         setattr(args, name, value)
         print(f"  {name} = {value}")
     elif name == "debug":
-        args.debug = not args.debug
-        print(f"  debug = {args.debug}")
+        if value is not None and value.lower() not in SWITCH:
+            print("  ! :debug takes on or off")
+            return
+        args.debug = not args.debug if value is None else SWITCH[value.lower()]
+        print(f"  debug = {'on' if args.debug else 'off'}")
     else:
         print(f"  {HELP}")

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from suggest.cli.common import add_platform_option, echo, print_json, read_lines
+from suggest.cli.common import add_platform_option, argv_text, echo, print_json, read_lines
 from suggest.compliance import CheckResult, load_rules
 from suggest.config import Settings
 from suggest.errors import ScopeError
@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         known = {*shop_ids(args.knowledge or Settings.load().knowledge_dir), *book.sources.shops}
         if args.shop not in known:
             raise UsageError(f"unknown shop {args.shop!r}; known shops: {', '.join(sorted(known))}")
+    args.text = argv_text(args.text)
     if args.text != "-":
         result = book.check(args.text, platform, args.shop)
         _print(result, args.text, args.json, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,9 @@ ECHO_CHARS = 200
 def echo(message: str, limit: int = ECHO_CHARS) -> str:
     """A buyer's message as the CLI repeats it (see suggest.text.display.printable)."""
     return printable(message, limit)
+
+
+def argv_text(value: str) -> str:
+    """A message given on the command line as text: bytes that are not UTF-8 reach Python as lone
+    surrogates (which no encoder writes back out), so they become U+FFFD, as on standard input."""
+    return os.fsencode(value).decode("utf-8", errors="replace")
