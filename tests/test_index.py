@@ -120,3 +120,26 @@ def test_centroids_average_each_answers_questions_only(knowledge_dir: Path, tmp_
         mean = index.vectors[rows].mean(axis=0)
         np.testing.assert_allclose(index.centroids[entry], mean / np.linalg.norm(mean), atol=1e-6)
     assert np.allclose(np.linalg.norm(index.centroids, axis=1), 1.0, atol=1e-5)
+
+
+def test_concurrent_builds_into_one_folder_leave_a_working_index(knowledge_dir: Path, tmp_path: Path):
+    """A reload while `suggest build` runs: whichever build publishes last is current, and the
+    folder it names is there (without the publish lock, 1 round in 6 ended with no index)."""
+    import threading
+
+    kb = load_knowledge(knowledge_dir)
+    for round_ in range(4):
+        index = tmp_path / f"index-{round_}"
+        barrier = threading.Barrier(6)
+
+        def one() -> None:
+            barrier.wait()
+            build_index(kb, HashEmbedder(), index)
+
+        threads = [threading.Thread(target=one) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert load_index(index, "hash-256", kb.digest).meta.entries == len(kb.entries)
+        assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name]

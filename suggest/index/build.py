@@ -7,12 +7,15 @@ at any point leaves the previous index in place and serving.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,8 @@ from suggest.index.dense import build_dense
 from suggest.index.store import CURRENT, FORMAT, IndexMeta, LoadedIndex
 from suggest.index.views import ANSWER, QUESTION, View, knowledge_tokenizer, make_views
 from suggest.knowledge import KnowledgeBase
+
+PUBLISH_LOCK = ".publish.lock"
 
 
 def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: bool = False) -> LoadedIndex:
@@ -46,16 +51,20 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     )
     dense = dense_index(vectors, embedder.dim)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
-    try:
-        _write(work, meta, views, dense)
-        final = builds / f"{kb.digest}-{int(time.time() * 1000)}"
-        os.rename(work, final)
-        _fsync(builds)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    _point_current(index_dir, final)
-    _remove_old_builds(builds, keep=final)
+    # Renamed, pointed at and the older builds cleared in one step under the lock: a build
+    # renamed into place but not yet current must not be cleared by another build's cleanup.
+    with _publishing(index_dir):
+        try:
+            _write(work, meta, views, dense)
+            # The work folder's random name keeps two builds of the same millisecond apart.
+            final = builds / f"{kb.digest}-{int(time.time() * 1000)}-{work.name.removeprefix('.tmp-')}"
+            os.rename(work, final)
+            _fsync(builds)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        _point_current(index_dir, final)
+        _remove_old_builds(builds, keep=final)
     _remove_leftovers(index_dir)
     return LoadedIndex(meta, views, dense)
 
@@ -101,6 +110,16 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def _publishing(index_dir: Path) -> Iterator[None]:
+    """One build at a time points `current` and clears the older builds. Two builds into one
+    folder (a reload while `suggest build` runs, replicas sharing a volume) could otherwise each
+    delete the other's folder after the other had pointed `current` at it, leaving no index."""
+    with open(index_dir / PUBLISH_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
