@@ -132,7 +132,7 @@ def test_concurrent_builds_into_one_folder_leave_a_working_index(knowledge_dir: 
         index = tmp_path / f"index-{round_}"
         barrier = threading.Barrier(6)
 
-        def one() -> None:
+        def one(barrier: threading.Barrier = barrier, index: Path = index) -> None:
             barrier.wait()
             build_index(kb, HashEmbedder(), index)
 
