@@ -102,6 +102,26 @@ def test_eval_prints_metrics_and_misses(cli_env, capsys, tmp_path: Path):
     assert any(m["query"] == "今天天气好" for m in data["misses"])
 
 
+def test_eval_counts_no_answer_rows_apart(cli_env, capsys, tmp_path: Path):
+    """An empty gold_id means no answer is right: silence is the right result, not a miss."""
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer\ninv,能开发票吗,可以开\nship,什么时候发货,48小时内\n", encoding="utf-8")
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n能开发票吗,inv\n哦,\n能开发票吗 在吗,\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 1 and data["top1"] == 1.0 and data["misses"] == []
+    assert data["no_answer"]["n"] == 2
+    # min_score 0 in this environment: whatever has a candidate is shown; 哦 has nothing to match
+    assert data["no_answer"]["suggested"] == 0.5
+    assert [m["query"] for m in data["no_answer"]["misses"]] == ["能开发票吗 在吗"]
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 0
+    out = capsys.readouterr().out
+    assert "no answer right   2 queries; given a suggestion (wrong) 0.500" in out and "want nothing" in out
+    with pytest.raises(SystemExit):
+        main(["eval", "--faq", str(faq), "--queries", str(queries), "--misses", "-1"])
+
+
 def test_eval_faq_with_a_products_column_uses_the_knowledge_catalogue(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
     faq = tmp_path / "scoped.csv"
     faq.write_text("id,question,answer,products\ntee-wash,短袖能机洗吗,可以机洗,tee\ninv,能开发票吗,可以开,\n", encoding="utf-8")

@@ -8,11 +8,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from suggest.cli.common import print_json, settings_from
+from suggest.cli.common import echo, print_json, settings_from
 from suggest.config import require_platform
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError, ScopeError
-from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
+from suggest.evaluation import Query, Ranking, evaluate_rankings, ranker, read_queries
 
 CATALOGUE = ("products", "shops", "rules")
 
@@ -31,8 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="NAME", help="embedding model")
     parser.add_argument("--platform", metavar="P", help="platform to rank for (default tmall)")
     parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
-    parser.add_argument("--misses", type=int, default=20, metavar="N", help="list at most N misses (default 20)")
+    parser.add_argument("--misses", type=_count, default=20, metavar="N", help="list at most N misses (default 20)")
     parser.set_defaults(run=run)
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {number}")
+    return number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,11 +74,27 @@ def run(args: argparse.Namespace) -> int:
                 raise
             raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
         _warn_unknown_gold(queries, args.queries, {e.id for e in suggester.kb.entries})
-        metrics = evaluate_rankings(queries, ranker(suggester, args.platform), threshold=suggester.threshold)
+        rank = ranker(suggester, args.platform)
+        # An empty gold_id says no answer is right: such a row is right when nothing is shown.
+        answerable = [q for q in queries if q.gold]
+        no_answer = [q for q in queries if not q.gold]
+        metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
+        silent = evaluate_rankings(no_answer, rank, threshold=suggester.threshold) if no_answer else None
+        wrongly = [q for q in no_answer if _shown(rank(q), suggester.threshold)]
     if args.json:
         out = metrics.to_dict(with_misses=True)
+        if silent is not None:
+            out["no_answer"] = {"n": silent.n, "suggested": round(silent.answered, 4),
+                                "misses": [{"query": q.text, "got": rank(q).ids[:3]} for q in wrongly]}
         print_json(out)
         return 0
+    if silent is not None:
+        print(f"no answer right   {silent.n} queries; given a suggestion (wrong) {silent.answered:.3f}")
+        for q in wrongly[: args.misses]:
+            print(f"  {echo(q.text)}  →  want nothing, got {', '.join(rank(q).ids[:3])}")
+        if not answerable:
+            return 0
+        print()
     print(f"queries           {metrics.n}")
     print(f"top-1             {metrics.top1:.3f}")
     print(f"top-3             {metrics.top3:.3f}")
@@ -80,8 +103,12 @@ def run(args: argparse.Namespace) -> int:
     if metrics.misses:
         print(f"\nmisses ({len(metrics.misses)}; first {min(args.misses, len(metrics.misses))}):")
         for miss in metrics.misses[: args.misses]:
-            print(f"  {miss.query}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
+            print(f"  {echo(miss.query)}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
     return 0
+
+
+def _shown(ranking: Ranking, threshold: float) -> bool:
+    return bool(ranking.ids) and ranking.confidence >= threshold
 
 
 def _warn_unknown_gold(queries: list[Query], path: Path, ids: set[str]) -> None:
