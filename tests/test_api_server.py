@@ -178,6 +178,18 @@ def test_suggest_serve_reports_a_broken_knowledge_file_in_one_line(settings: Set
     assert done.stderr.startswith("suggest: ") and "main.yaml:1:" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_suggest_serve_reports_an_unusable_data_directory_in_one_line(settings: Settings, tmp_path: Path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "serve", "--port", str(free_port()),
+               "--knowledge", str(settings.knowledge_dir), "--index", str(tmp_path / "index"), "--model", "hash"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "SUGGEST_DATA_DIR": str(blocker / "var")})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("suggest: configuration: cannot open the feedback database")
+    assert "Traceback" not in done.stderr and not (tmp_path / "index").exists()  # before any build
+
+
 def test_the_cli_lists_serve_and_report():
     done = subprocess.run([sys.executable, "-c", "from suggest.cli import entry; entry()", "--help"],
                           capture_output=True, text=True, timeout=60)

@@ -37,6 +37,19 @@ def test_feedback_is_durable_and_versioned(store: FeedbackStore):
     reopened.close()
 
 
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path):
+    path = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(ConfigError, match="not a suggest feedback database"):
+        FeedbackStore(path)
+    assert path.read_bytes() == before and not (tmp_path / "other.sqlite3-wal").exists()
+    assert main(["report", "--db", str(path)]) == 2
+
+
 def test_a_database_from_a_newer_version_is_refused(tmp_path: Path):
     path = tmp_path / "feedback.sqlite3"
     db = sqlite3.connect(path)

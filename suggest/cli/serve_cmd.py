@@ -36,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load(
         knowledge_dir=args.knowledge, index_dir=args.index, model=args.model, host=args.host, port=args.port
     ).serving()
+    from suggest.feedback import FeedbackStore
+
+    # The data directory must be usable before minutes go into the model and the index: a bad
+    # one is one line here, not a start-up traceback afterwards.
+    FeedbackStore.for_settings(settings).close()
     suggester = Suggester.open(settings, progress=True)  # knowledge, rules, model, index
     app = create_app(settings, suggester=suggester)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(args.log_level),

@@ -99,6 +99,7 @@ class FeedbackStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One connection guarded by a lock: writes are tiny and SQLite serialises them anyway.
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._refuse_foreign()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -111,6 +112,13 @@ class FeedbackStore:
     @classmethod
     def for_settings(cls, settings: Settings) -> FeedbackStore:
         return cls(default_path(settings))
+
+    def _refuse_foreign(self) -> None:
+        """Tables but no schema version of ours: another program's database, left as it is."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            self._db.close()
+            raise ConfigError(f"{self.path} is not a suggest feedback database (it holds other tables)")
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
