@@ -111,6 +111,9 @@ class Settings:
             raise ConfigError(f"auto_send_score is a probability, between 0 and 1, not {self.auto_send_score}")
         if self.admin_token is not None and len(self.admin_token) < 16:
             raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)")
+        if self.admin_token is not None and not (self.admin_token.isascii() and self.admin_token.isprintable()):
+            # HTTP header values are bytes: a token no client can send would lock the admin out.
+            raise ConfigError("admin_token must be printable ASCII (it is sent in an HTTP header)")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
         if self.api_threads < 1:

@@ -218,6 +218,12 @@ def test_chat_and_ask_survive_bytes_that_are_not_utf8(cli_env, tmp_path: Path):
     assert json.loads(done.stdout.decode("utf-8"))["message"] == "在\ufffd"
 
 
+def test_a_batch_file_saved_with_a_byte_order_mark_reads_its_first_message_whole():
+    from suggest.cli.common import read_lines
+
+    assert list(read_lines(io.BytesIO("\ufeff在吗\r\n\ufeff能开票吗\n".encode()))) == ["在吗", "\ufeff能开票吗"]
+
+
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(":platform pdd\n少发了怎么补偿\n:quit\n"))
     assert main(["chat", *cli_env]) == 0

@@ -44,6 +44,11 @@ def test_human_readable_output(capsys):
     assert code == 0 and out.strip() == "ok"
 
 
+def test_the_platform_is_case_insensitive_as_in_ask(capsys):
+    assert main(["check", "亲，包邮哦", "--platform", "PDD"]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
 def test_unknown_platform_is_a_usage_error(capsys):
     code, out, err = run(capsys, ["check", "你好", "--platform", "kuaishou", "--json"])
     assert code == 2

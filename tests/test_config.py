@@ -36,3 +36,11 @@ def test_query_cache_setting_reaches_the_embedder(settings: Settings) -> None:
     assert not isinstance(Suggester.open(settings.with_(query_cache=0)).embedder, CachedEmbedder)
     with pytest.raises(ConfigError, match="query_cache"):
         Settings(query_cache=-1).validate()
+
+
+def test_the_admin_token_must_be_sendable_in_a_header() -> None:
+    assert Settings.load(admin_token="t0p-secret-admin-token").admin_token
+    with pytest.raises(ConfigError, match="at least 16"):
+        Settings.load(admin_token="short")
+    with pytest.raises(ConfigError, match="printable ASCII"):
+        Settings.load(admin_token="管理员令牌-一二三四五六七八九十")

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.knowledge is not None and not args.knowledge.is_dir():
         raise UsageError(f"--knowledge {args.knowledge}: no such directory")
     book = load_rules(args.knowledge)
-    platform = Settings.load().default_platform if args.platform is None else args.platform
+    platform = (Settings.load().default_platform if args.platform is None else args.platform).strip().lower()
     try:
         book.require_platform(platform)
     except ScopeError as exc:

@@ -42,10 +42,12 @@ def print_json(obj: Any) -> None:
 
 
 def read_lines(stream: Any = None) -> Any:
-    """Lines of standard input, decoded leniently: garbage bytes must not crash a batch."""
+    """Lines of standard input, decoded leniently: garbage bytes must not crash a batch. A file
+    saved by Windows tools starts with a byte-order mark, which is not part of the first message."""
     stream = stream or sys.stdin.buffer
-    for raw in stream:
-        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    for number, raw in enumerate(stream):
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        yield line.removeprefix("\ufeff") if number == 0 else line
 
 
 ECHO_CHARS = 200
