@@ -79,19 +79,20 @@ def run(args: argparse.Namespace) -> int:
         answerable = [q for q in queries if q.gold]
         no_answer = [q for q in queries if not q.gold]
         metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
-        silent = evaluate_rankings(no_answer, rank, threshold=suggester.threshold) if no_answer else None
-        wrongly = [q for q in no_answer if _shown(rank(q), suggester.threshold)]
+        # Each no-answer row ranked once; the wrong ones are those given a list.
+        wrongly = [(q, r) for q in no_answer if _shown(r := rank(q), suggester.threshold)]
+    suggested = len(wrongly) / len(no_answer) if no_answer else 0.0
     if args.json:
         out = metrics.to_dict(with_misses=True)
-        if silent is not None:
-            out["no_answer"] = {"n": silent.n, "suggested": round(silent.answered, 4),
-                                "misses": [{"query": q.text, "got": rank(q).ids[:3]} for q in wrongly]}
+        if no_answer:
+            out["no_answer"] = {"n": len(no_answer), "suggested": round(suggested, 4),
+                                "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly]}
         print_json(out)
         return 0
-    if silent is not None:
-        print(f"no answer right   {silent.n} queries; given a suggestion (wrong) {silent.answered:.3f}")
-        for q in wrongly[: args.misses]:
-            print(f"  {echo(q.text)}  →  want nothing, got {', '.join(rank(q).ids[:3])}")
+    if no_answer:
+        print(f"no answer right   {len(no_answer)} queries; given a suggestion (wrong) {suggested:.3f}")
+        for q, r in wrongly[: args.misses]:
+            print(f"  {echo(q.text)}  →  want nothing, got {', '.join(r.ids[:3])}")
         if not answerable:
             return 0
         print()
