@@ -261,6 +261,11 @@ def test_feedback_for_an_unknown_shop_is_refused(shared: TestClient):
     assert_error(shared.post("/v1/feedback", json={**body, "platform": "jd", "shop": "demo"}), 422, "unknown_scope")
 
 
+def test_probes_answer_head_requests(shared: TestClient):
+    assert shared.head("/healthz").status_code == 200
+    assert shared.head("/readyz").status_code == 200
+
+
 def test_emoji_only_is_answered_with_no_suggestion(shared: TestClient):
     """A customer who sends only 👍 sent a real message: the engine answers with nothing to
     suggest (200), which the chat tool shows as such; it is not a client error."""

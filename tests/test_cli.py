@@ -179,6 +179,21 @@ def test_eval_warns_of_unknown_gold_ids_and_refuses_unknown_platforms(cli_env, c
     assert f"{queries}:2: unknown platform 'ebay'" in capsys.readouterr().err
 
 
+def test_eval_options_are_checked_before_any_build(cli_env, capsys, tmp_path: Path):
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer\ninv,能开发票吗,可以开\nship,什么时候发货,48小时内\n", encoding="utf-8")
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n今天天气好,inv\n明天下雨吗,ship\n", encoding="utf-8")
+    base = ["eval", "--faq", str(faq), "--queries", str(queries)]
+    for platform in ("ebay", ""):
+        assert main([*base, "--platform", platform]) == 1
+        assert f"unknown platform {platform!r}" in capsys.readouterr().err
+    assert main([*base, "--knowledge", str(tmp_path / "missing")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main([*base, "--platform", "PDD", "--json", "--misses", "1"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["misses"]) == 1
+
+
 def test_an_empty_platform_is_not_the_default_one(cli_env, capsys):
     assert main(["ask", "在吗", "--platform", "", *cli_env]) != 0
     assert "unknown platform ''" in capsys.readouterr().err

@@ -108,11 +108,15 @@ async def reload_status(service: ServiceDep) -> dict[str, Any]:
     return service.status().to_dict()
 
 
+# HEAD too (load balancers and uptime checkers often probe with it), kept out of the OpenAPI
+# document, where one path with two methods would be two operations with one id.
+@probes.head("/healthz", include_in_schema=False)
 @probes.get("/healthz", summary="进程存活")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@probes.head("/readyz", include_in_schema=False)
 @probes.get("/readyz", summary="模型和索引已加载", responses={503: {"model": ErrorResponse}})
 async def readyz(service: ServiceDep) -> JSONResponse:
     if not service.ready:

@@ -45,6 +45,10 @@ def _count(value: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from suggest.cli import UsageError
 
+    if args.knowledge is not None and not args.knowledge.is_dir():  # with --faq it is only the catalogue
+        raise UsageError(f"--knowledge {args.knowledge}: no such directory")
+    if args.platform is not None:  # before any index is built; "" is no platform, not the default
+        args.platform = require_platform(args.platform.strip().lower())
     queries = read_queries(args.queries)
     for q in queries:  # before any index is built: an unknown one would silently scope nothing
         if q.platform:
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     suggested = len(wrongly) / len(no_answer) if no_answer else 0.0
     if args.json:
         out = metrics.to_dict(with_misses=True)
+        out["misses"] = out["misses"][: args.misses]  # type: ignore[index]
         if no_answer:
             out["no_answer"] = {"n": len(no_answer), "suggested": round(suggested, 4),
                                 "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly]}
