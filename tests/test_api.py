@@ -308,10 +308,14 @@ def test_metrics_count_requests_latency_and_feedback(client: TestClient):
     client.post("/v1/suggest", json={"message": "在吗"})
     client.post("/v1/suggest", json={"message": ""})
     client.post("/v1/feedback", json={"request_id": "r1", "message": "在吗", "platform": "tmall", "outcome": "none"})
+    client.post("/v1/suggest", content=b'{"message": "' + b"a" * 100_000 + b'"}', headers=JSON)  # refused before routing
+    client.get("/no/such/path")
     text = client.get("/metrics").text
+    assert 'suggest_http_requests_total{endpoint="/v1/suggest",method="POST",status="413"} 1.0' in text
+    assert 'suggest_http_requests_total{endpoint="unmatched",method="GET",status="404"} 1.0' in text
     assert 'suggest_http_requests_total{endpoint="/v1/suggest",method="POST",status="200"} 1.0' in text
     assert 'suggest_http_requests_total{endpoint="/v1/suggest",method="POST",status="422"} 1.0' in text
-    assert 'suggest_http_request_duration_seconds_count{endpoint="/v1/suggest",method="POST"} 2.0' in text
+    assert 'suggest_http_request_duration_seconds_count{endpoint="/v1/suggest",method="POST"} 3.0' in text  # the 413 too
     assert 'suggest_feedback_total{outcome="none"} 1.0' in text
 
 

@@ -49,5 +49,6 @@ def create_app(settings: Settings, suggester: Suggester | None = None) -> FastAP
     app.include_router(probes)
     # Added last = outermost: the request id exists before the body limit may refuse a request.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext, metrics=metrics)
+    paths = frozenset(route.path for router in (api, admin, probes) for route in router.routes)
+    app.add_middleware(RequestContext, metrics=metrics, paths=paths)
     return app

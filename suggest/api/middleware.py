@@ -30,9 +30,18 @@ def new_request_id() -> str:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, paths: frozenset[str] = frozenset()) -> None:
+        """`paths`: the API's own paths (none has parameters), so that a request refused before
+        routing (a 413 from the body limit) is still counted under its endpoint."""
         self.app = app
         self.metrics = metrics
+        self.paths = paths
+
+    def _endpoint(self, scope: Scope) -> str:
+        route_path = getattr(scope.get("route"), "path", None)
+        if route_path:
+            return str(route_path)
+        return scope["path"] if scope["path"] in self.paths else "unmatched"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,8 +72,7 @@ class RequestContext:
             await error_response(describe(exc), request_id)(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = scope.get("route")
-            endpoint = getattr(route, "path", None) or "unmatched"
+            endpoint = self._endpoint(scope)
             self.metrics.observe_request(scope["method"], endpoint, status, seconds)
             # "in" keeps the status and the latency apart: run together ("200 1060.4ms") they read
             # as a phone number to the masking filter.
