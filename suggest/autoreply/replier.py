@@ -20,7 +20,7 @@ from suggest.autoreply.notices import check_notices
 from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, on_duty_since, resolve_time
 from suggest.errors import InputError
 from suggest.feedback.auto_replies import AutoReply
-from suggest.knowledge import Shop, ShopHours
+from suggest.knowledge import Entry, Shop, ShopHours
 from suggest.knowledge.hours import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
@@ -139,21 +139,18 @@ class AutoReplier:
         if not result.suggestions:
             return None
         top = result.suggestions[0]
+        source = f"{top.source.kind}:{top.source.id}"
         try:
-            auto_reply = self.suggester.kb.entry(top.source.id).auto_reply
+            entry = self.suggester.kb.entry(top.source.id)
         except KeyError:  # pragma: no cover - suggestions come from the knowledge base
-            auto_reply = "notice"
-        return Candidate(top.text, top.score, f"{top.source.kind}:{top.source.id}", self._compliant(result), auto_reply)
+            return Candidate(top.text, top.score, source, compliant=False, auto_reply="notice")
+        return Candidate(top.text, top.score, source, self._compliant(result, entry), entry.auto_reply)
 
-    def _compliant(self, result: SuggestResult) -> bool:
+    def _compliant(self, result: SuggestResult, entry: Entry) -> bool:
         top = result.suggestions[0]
         # With limit=1 the engine stops at the first sendable candidate: anything in `dropped`
         # ranked above it, and a better answer that may not be sent means this one must not be.
         if result.dropped:
-            return False
-        try:
-            entry = self.suggester.kb.entry(top.source.id)
-        except KeyError:
             return False
         if self.suggester.render(entry, result.shop, result.product) != top.text:
             return False  # the filter masked part of it
