@@ -16,6 +16,7 @@ from suggest.cli.common import (
     add_platform_option,
     argv_text,
     echo,
+    int_option,
     print_json,
     read_lines,
     settings_from,
@@ -51,7 +52,8 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
     add_platform_option(parser)
     parser.add_argument("--shop", metavar="ID", help="shop id (default: the first shop of the knowledge)")
     parser.add_argument("--product", metavar="ID", help="product being discussed")
-    parser.add_argument("--limit", type=_limit, metavar="N", help="at most N suggestions, 1-20 (default 3)")
+    # 1-20, as the HTTP API accepts: 0 would have meant the default and -1 an empty list.
+    parser.add_argument("--limit", type=int_option(1, 20), metavar="N", help="at most N suggestions, 1-20 (default 3)")
     add_knowledge_options(parser)
 
 
@@ -162,14 +164,3 @@ def format_decision(message: str, decision: Decision) -> str:
     else:
         lines.append(f"  · nothing sent ({decision.reason}): {REASONS[decision.reason]}")
     return "\n".join(lines)
-
-
-def _limit(value: str) -> int:
-    """1-20, as the HTTP API accepts: 0 would have meant the default and -1 an empty list."""
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 1 <= n <= 20:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 20, not {n}")
-    return n

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,19 @@ def argv_text(value: str) -> str:
     """A message given on the command line as text: bytes that are not UTF-8 reach Python as lone
     surrogates (which no encoder writes back out), so they become U+FFFD, as on standard input."""
     return os.fsencode(value).decode("utf-8", errors="replace")
+
+
+def int_option(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        if n < low or (high is not None and n > high):
+            bound = f"between {low} and {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"must be {bound}, not {n}")
+        return n
+
+    return parse

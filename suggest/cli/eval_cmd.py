@@ -8,11 +8,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from suggest.cli.common import echo, print_json, settings_from
+from suggest.cli.common import echo, int_option, print_json, settings_from
 from suggest.config import require_platform
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError, ScopeError
-from suggest.evaluation import Query, Ranking, evaluate_rankings, ranker, read_queries
+from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
 
 CATALOGUE = ("products", "shops", "rules")
 
@@ -31,15 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="NAME", help="embedding model")
     parser.add_argument("--platform", metavar="P", help="platform to rank for (default tmall)")
     parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
-    parser.add_argument("--misses", type=_count, default=20, metavar="N", help="list at most N misses (default 20)")
+    parser.add_argument("--misses", type=int_option(0), default=20, metavar="N", help="list at most N misses (default 20)")
     parser.set_defaults(run=run)
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {number}")
-    return number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         no_answer = [q for q in queries if not q.gold]
         metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
         # Each no-answer row ranked once; the wrong ones are those given a list.
-        wrongly = [(q, r) for q in no_answer if _shown(r := rank(q), suggester.threshold)]
+        wrongly = [(q, r) for q in no_answer if (r := rank(q)).answered(suggester.threshold)]
     suggested = len(wrongly) / len(no_answer) if no_answer else 0.0
     if args.json:
         out = metrics.to_dict(with_misses=True)
@@ -111,10 +104,6 @@ def run(args: argparse.Namespace) -> int:
         for miss in metrics.misses[: args.misses]:
             print(f"  {echo(miss.query)}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
     return 0
-
-
-def _shown(ranking: Ranking, threshold: float) -> bool:
-    return bool(ranking.ids) and ranking.confidence >= threshold
 
 
 def _warn_unknown_gold(queries: list[Query], path: Path, ids: set[str]) -> None:

@@ -29,6 +29,10 @@ class Ranking:
     confidence: float = 0.0
     shown: int = 1
 
+    def answered(self, threshold: float) -> bool:
+        """Whether an agent would be shown a list at this threshold."""
+        return bool(self.ids) and self.confidence >= threshold
+
 
 @dataclass
 class Miss:
@@ -108,7 +112,7 @@ def evaluate_rankings(
             m.top3 += 1
         if position is not None and position <= 5:
             m.mrr5 += 1.0 / position
-        if threshold is not None and ids and ranking.confidence >= threshold:
+        if threshold is not None and ranking.answered(threshold):
             answered += 1
             first_right += position == 1
             in_list += position is not None and position <= ranking.shown
