@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,7 +22,7 @@ from suggest.compliance import FilterOutcome, Inbound, Violation, load_rules
 from suggest.config import Settings
 from suggest.embedding.hashing import HashEmbedder
 from suggest.engine import Suggester
-from suggest.errors import ConfigError
+from suggest.errors import ConfigError, ModelError
 
 DATA = Path(__file__).parent / "data"
 TOKEN = "t0p-secret-admin-token"
@@ -129,7 +131,6 @@ def test_unknown_scope_is_a_clear_422(shared: TestClient, field: str, value: str
 
 def test_the_engine_runs_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch):
     """A suggestion in progress must not hold up other requests (the event loop stays free)."""
-    import threading
 
     suggester = client.app.state.service.current.suggester  # type: ignore[attr-defined]
     original = suggester.suggest
@@ -154,8 +155,8 @@ def test_the_model_and_index_load_at_start_up_never_per_request(api_settings: Se
                                                                 monkeypatch: pytest.MonkeyPatch):
     import suggest.engine.suggester as engine
 
-    with TestClient(create_app(api_settings)) as client:  # no Suggester given: the lifespan opens one
-        assert client.get("/readyz").json()["model"] == "hash-256"
+    with TestClient(create_app(api_settings)) as client:  # no Suggester given: opened in the background
+        assert wait_ready(client)["model"] == "hash-256"
 
         def forbidden(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError("loaded during a request")
@@ -164,6 +165,59 @@ def test_the_model_and_index_load_at_start_up_never_per_request(api_settings: Se
             monkeypatch.setattr(engine, name, forbidden)
         for message in ("在吗", "能开发票吗", "什么时候发货"):
             assert client.post("/v1/suggest", json={"message": message}).status_code == 200
+
+
+def wait_ready(client: TestClient, seconds: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while (response := client.get("/readyz")).status_code != 200:
+        assert response.status_code == 503 and response.json()["error"]["code"] == "not_ready", response.text
+        assert time.monotonic() < deadline, "the service did not become ready"
+        time.sleep(0.02)
+    return dict(response.json())
+
+
+class HeldBuild(HashEmbedder):
+    """Index builds (document encodes) wait for `release`, or fail if `fail` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.fail = False
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        assert self.release.wait(30)
+        if self.fail:
+            raise ModelError("the model ran out of memory")
+        return super().encode_documents(texts, batch_size, progress)
+
+
+def test_the_service_answers_probes_while_its_first_index_builds(api_settings: Settings):
+    embedder = HeldBuild()
+    with TestClient(create_app(api_settings, embedder=embedder)) as client:
+        assert client.get("/healthz").status_code == 200  # alive: an orchestrator does not kill it
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
+        refused = client.post("/v1/suggest", json={"message": "能开发票吗"})
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "not_ready"
+        embedder.release.set()
+        assert wait_ready(client)["entries"] > 0
+        assert client.post("/v1/suggest", json={"message": "能开发票吗"}).status_code == 200
+
+
+def test_a_first_build_that_fails_stops_the_service(api_settings: Settings):
+    embedder = HeldBuild()
+    embedder.fail = True
+    stopped = threading.Event()
+    app = create_app(api_settings, embedder=embedder)
+    service = app.state.service
+    service.on_fatal = stopped.set
+    with TestClient(app) as client:
+        embedder.release.set()
+        assert stopped.wait(30)
+        assert isinstance(service.load_error, ModelError)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "could not load" in ready.json()["error"]["message"]
+    assert not (api_settings.index_dir / "current").exists()  # nothing half-built was put in place
 
 
 def test_an_unexpected_error_is_a_500_without_a_trace(client: TestClient, monkeypatch: pytest.MonkeyPatch):

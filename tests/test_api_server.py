@@ -169,6 +169,17 @@ def test_suggest_serve_starts_the_service(settings: Settings, tmp_path: Path):
     assert "Traceback" not in stderr and "Waiting for application shutdown" in stderr, stderr
 
 
+def test_suggest_serve_stops_with_one_line_when_its_first_index_cannot_be_built(settings: Settings, tmp_path: Path):
+    (tmp_path / "a-file").write_text("not a folder")
+    env = {**os.environ, "SUGGEST_MODEL": "hash", "SUGGEST_DATA_DIR": str(tmp_path / "var")}
+    command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "serve", "--port", str(free_port()),
+               "--knowledge", str(settings.knowledge_dir), "--index", str(tmp_path / "a-file" / "index")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "cannot serve: cannot write the index in" in done.stderr and "Not a directory" in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_suggest_serve_reports_a_broken_knowledge_file_in_one_line(settings: Settings, tmp_path: Path):
     (settings.knowledge_dir / "templates" / "main.yaml").write_text("- id: a\n  answer: 亲\n", encoding="utf-8")
     command = [sys.executable, "-c", "from suggest.cli import entry; entry()", "serve", "--port", str(free_port()),

@@ -71,6 +71,28 @@ def test_a_crash_mid_build_leaves_the_previous_index(knowledge_dir: Path, tmp_pa
     assert [p.name for p in (tmp_path / "index" / "builds").iterdir()] == [before.name]
 
 
+def test_a_full_disk_mid_build_is_one_clear_error_and_loses_nothing(knowledge_dir: Path, tmp_path: Path, monkeypatch):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    before = current_build(tmp_path / "index")
+
+    def full(folder, *args, **kwargs):
+        (folder / "dense.faiss").write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "_write", full)
+    with pytest.raises(IndexStoreError, match=r"cannot write the index in .*: No space left on device"):
+        build_index(kb, HashEmbedder(dim=128), tmp_path / "index")
+    assert current_build(tmp_path / "index") == before
+    assert [p.name for p in (tmp_path / "index" / "builds").iterdir()] == [before.name]
+
+
+def test_an_index_folder_that_cannot_be_made_is_a_clear_error(knowledge_dir: Path, tmp_path: Path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(IndexStoreError, match="cannot write the index in .*a-file/index: Not a directory"):
+        build_index(load_knowledge(knowledge_dir), HashEmbedder(), tmp_path / "a-file" / "index")
+
+
 def test_a_build_clears_what_killed_builds_left(knowledge_dir: Path, tmp_path: Path):
     """kill -9 between mkdtemp and the rename leaves a work folder; between symlink and replace,
     a `.current-<pid>` link. The next build removes them, not a live build's."""

@@ -1,5 +1,5 @@
 """The app factory. Nothing is created at import: each call builds its own app, service and
-metrics registry, and the model and index load once, in the lifespan."""
+metrics registry, and the model and index load once, at start-up (service.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from suggest.api.privacy import install_masking
 from suggest.api.routes import admin, api, probes
 from suggest.api.service import Service
 from suggest.config import Settings
+from suggest.embedding import Embedder
 from suggest.engine import Suggester
 
 DESCRIPTION = """\
@@ -26,12 +27,14 @@ DESCRIPTION = """\
 """
 
 
-def create_app(settings: Settings, suggester: Suggester | None = None) -> FastAPI:
+def create_app(settings: Settings, suggester: Suggester | None = None, embedder: Embedder | None = None,
+               progress: bool = False) -> FastAPI:
     """An app serving `settings.knowledge_dir`; `suggester`, when given, is served as it is
-    (its embedder is reused for reloads) instead of being opened at start-up."""
+    (its embedder is reused for reloads). Otherwise the app listens at once and opens one in
+    the background, with `embedder` if given: /readyz says when it is in place."""
     install_masking("suggest.api")
     metrics = Metrics()
-    service = Service(settings, metrics, suggester)
+    service = Service(settings, metrics, suggester, embedder=embedder, progress=progress)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -139,7 +139,8 @@ def http_failure(exc: HTTPException, request: Request | None = None) -> Failure:
 def install_error_handler(app: FastAPI, knowledge_dir: Path) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         failure = describe(exc, knowledge_dir, request)
-        if failure.status >= 500:
+        # 503 not_ready is the expected answer while the first index builds, to every probe.
+        if failure.status >= 500 and failure.code != "not_ready":
             log.error("%s %s: %s: %s", request.method, request.url.path, failure.code, exc)
         else:
             log.info("%s %s: %d %s: %s", request.method, request.url.path, failure.status, failure.code, failure.message)

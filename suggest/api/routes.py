@@ -120,7 +120,7 @@ async def healthz() -> dict[str, str]:
 @probes.get("/readyz", summary="模型和索引已加载", responses={503: {"model": ErrorResponse}})
 async def readyz(service: ServiceDep) -> JSONResponse:
     if not service.ready:
-        raise HttpError(503, "not_ready", "the model and index are still loading")
+        raise service.unready()
     return JSONResponse({"ready": True, **service.current.describe()})
 
 

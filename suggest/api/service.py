@@ -4,13 +4,20 @@ A `Generation` is one consistent snapshot of the knowledge: its Suggester (model
 tokenizer) and its rule book. Each request reads `service.current` once and uses that snapshot
 to the end, so a reload that replaces the reference mid-request cannot mix two knowledge
 bases. Blocking work (encoding, ranking, SQLite) runs in worker threads, never on the event loop.
+
+The first generation may need an index build of minutes. Without a preloaded Suggester it is
+opened in a daemon thread after the server starts listening: /healthz answers at once (a
+liveness probe does not kill a process that is building), /readyz and the API say 503 until it
+is in place, and a shutdown during the build does not wait for it (builds are atomic).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,10 +38,6 @@ from suggest.knowledge import load_knowledge
 
 log = logging.getLogger("suggest.api")
 T = TypeVar("T")
-
-
-def not_ready() -> HttpError:
-    return HttpError(503, "not_ready", "the service is still loading its model and index; retry shortly")
 
 
 def _now() -> str:
@@ -111,20 +114,28 @@ def validate_knowledge(settings: Settings) -> None:
 
 
 def load_generation(settings: Settings, number: int, embedder: Embedder | None = None,
-                    suggester: Suggester | None = None) -> Generation:
+                    suggester: Suggester | None = None, progress: bool = False) -> Generation:
     if suggester is None:
-        suggester = Suggester.open(settings, embedder=embedder)
+        suggester = Suggester.open(settings, embedder=embedder, progress=progress)
     rules, problem = load_rule_book(settings, suggester)
     # Checks the shops' off-hours notices against the rules: a bad one fails like a bad template.
     return Generation(number, suggester, rules, problem, _now(), AutoReplier(suggester))
 
 
 class Service:
-    def __init__(self, settings: Settings, metrics: Metrics, suggester: Suggester | None = None) -> None:
+    def __init__(self, settings: Settings, metrics: Metrics, suggester: Suggester | None = None,
+                 embedder: Embedder | None = None, progress: bool = False) -> None:
+        """`suggester`: served as it is; otherwise one is opened in the background at start-up,
+        with `embedder` when given (and a progress bar on stderr if `progress`)."""
         self.settings = settings
         self.metrics = metrics
         self._preloaded = suggester
+        self._embedder = embedder
+        self._progress = progress
         self._current: Generation | None = None
+        # Why the first generation could not be opened; the server is then asked to stop.
+        self.load_error: BaseException | None = None
+        self.on_fatal: Callable[[], None] | None = None
         self.feedback: FeedbackStore | None = None
         self.reload_status = ReloadStatus()
         self._reload_task: asyncio.Task[None] | None = None
@@ -133,12 +144,42 @@ class Service:
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
-        self._current = await anyio.to_thread.run_sync(
+        self.feedback = await anyio.to_thread.run_sync(FeedbackStore.for_settings, self.settings)
+        if self._preloaded is None:
+            self._open_first_in_background()
+            return
+        generation = await anyio.to_thread.run_sync(
             functools.partial(load_generation, self.settings, 1, suggester=self._preloaded)
         )
         self._preloaded = None
-        self.feedback = await anyio.to_thread.run_sync(FeedbackStore.for_settings, self.settings)
-        log.info("serving %s", self._current.describe())
+        self._first_loaded(generation)
+
+    def _open_first_in_background(self) -> None:
+        # A daemon thread rather than anyio's worker pool: the pool's threads are joined when the
+        # event loop closes, so Ctrl-C during a long build would wait for the build to end.
+        loop = asyncio.get_running_loop()
+
+        def work() -> None:
+            outcome: Generation | BaseException
+            try:
+                outcome = load_generation(self.settings, 1, self._embedder, progress=self._progress)
+            except BaseException as exc:  # handed to the event loop, which reports it
+                outcome = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed: the server stopped meanwhile
+                loop.call_soon_threadsafe(self._first_loaded, outcome)
+
+        threading.Thread(target=work, name="suggest-first-load", daemon=True).start()
+
+    def _first_loaded(self, outcome: Generation | BaseException) -> None:
+        if isinstance(outcome, BaseException):
+            self.load_error = outcome
+            # An expected failure is its message; anything else needs its traceback.
+            log.error("cannot serve: %s", outcome, exc_info=None if isinstance(outcome, SuggestError) else outcome)
+            if self.on_fatal is not None:
+                self.on_fatal()
+            return
+        self._current = outcome
+        log.info("serving %s", outcome.describe())
 
     async def close(self) -> None:
         if self._reload_task is not None:
@@ -149,12 +190,18 @@ class Service:
     @property
     def current(self) -> Generation:
         if self._current is None:
-            raise not_ready()
+            raise self.unready()
         return self._current
 
     @property
     def ready(self) -> bool:
         return self._current is not None and self.feedback is not None
+
+    def unready(self) -> HttpError:
+        """What a request gets while the service is not ready."""
+        if self.load_error is not None:
+            return HttpError(503, "not_ready", "the service could not load its knowledge and is stopping")
+        return HttpError(503, "not_ready", "the service is still loading its model and index; retry shortly")
 
     async def _blocking(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=self._limiter)
@@ -185,7 +232,7 @@ class Service:
                          unanswered_since: str | None, product: str | None, request_id: str) -> Decision:
         generation = self.current
         if self.feedback is None or generation.autoreplier is None:
-            raise not_ready()
+            raise self.unready()
         decision = await self._blocking(
             generation.autoreplier.reply, self.feedback, message, platform, shop, conversation, at=at,
             unanswered_since=unanswered_since, product=product, request_id=request_id,
@@ -196,7 +243,7 @@ class Service:
 
     async def record_feedback(self, feedback: Feedback) -> int:
         if self.feedback is None:
-            raise not_ready()
+            raise self.unready()
         if feedback.shop is not None:  # a typo would file the feedback under a shop that does not exist
             self.current.suggester.shop_of(feedback.shop, feedback.platform)
         row_id = await self._blocking(self.feedback.record, feedback)

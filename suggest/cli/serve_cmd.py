@@ -1,13 +1,14 @@
 """`suggest serve`: the HTTP service (docs/api.md) on uvicorn.
 
-The knowledge, rules, model and index are opened here, before uvicorn starts, so a broken
+The knowledge, rules and model are checked and loaded before uvicorn starts, so a broken
 knowledge file or a missing model is one clean line on stderr instead of a server that fails
-while starting.
+while starting; the index is opened (built if needed) once the server listens.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 from typing import Any
 
@@ -31,21 +32,32 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from suggest.api import create_app
-    from suggest.engine import Suggester
+    from suggest.api.service import validate_knowledge
+    from suggest.embedding import load_embedder
+    from suggest.feedback import FeedbackStore
 
     settings = Settings.load(
         knowledge_dir=args.knowledge, index_dir=args.index, model=args.model, host=args.host, port=args.port
     ).serving()
-    from suggest.feedback import FeedbackStore
-
-    # The data directory must be usable before minutes go into the model and the index: a bad
-    # one is one line here, not a start-up traceback afterwards.
+    # What can be wrong with the set-up is checked before listening, each as one line: the data
+    # directory, every knowledge and rule file, the model. The index (a build can take minutes)
+    # is opened once the server listens, so /healthz answers meanwhile.
     FeedbackStore.for_settings(settings).close()
-    suggester = Suggester.open(settings, progress=True)  # knowledge, rules, model, index
-    app = create_app(settings, suggester=suggester)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(args.log_level),
-                access_log=False)  # suggest.api logs each request itself, with its id and latency
-    return 0
+    validate_knowledge(settings)
+    embedder = load_embedder(settings.model, settings.cache_dir, query_cache=settings.query_cache,
+                             threads=settings.model_threads)
+    app = create_app(settings, embedder=embedder, progress=True)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port,
+                                           log_config=log_config(args.log_level),
+                                           access_log=False))  # suggest.api logs each request, with its id
+    service = app.state.service
+    service.on_fatal = lambda: setattr(server, "should_exit", True)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it shut down for
+        server.run()
+    if service.load_error is not None:
+        return 1  # the service logged why
+    # uvicorn could not start (the port taken, say) and has logged why; its own exit status for it.
+    return 0 if server.started else 3
 
 
 def log_config(level: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from suggest.embedding import Embedder
+from suggest.errors import IndexStoreError
 from suggest.index.dense import build_dense
 from suggest.index.store import CURRENT, FORMAT, IndexMeta, LoadedIndex
 from suggest.index.views import ANSWER, QUESTION, View, knowledge_tokenizer, make_views
@@ -34,7 +35,8 @@ PUBLISH_LOCK = ".publish.lock"
 def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: bool = False) -> LoadedIndex:
     index_dir = Path(index_dir)
     builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    with _writing(index_dir):
+        builds.mkdir(parents=True, exist_ok=True)
     views = make_views(kb, knowledge_tokenizer(kb))
     if progress:
         print(f"suggest: embedding {len(views)} texts of {len(kb.entries)} answers with {embedder.name}", file=sys.stderr)
@@ -50,10 +52,11 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         entries=len(kb.entries),
     )
     dense = dense_index(vectors, embedder.dim)
-    work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+    with _writing(index_dir):
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     # Renamed, pointed at and the older builds cleared in one step under the lock: a build
     # renamed into place but not yet current must not be cleared by another build's cleanup.
-    with _publishing(index_dir):
+    with _writing(index_dir), _publishing(index_dir):
         try:
             _write(work, meta, views, dense)
             # The work folder's random name keeps two builds of the same millisecond apart.
@@ -67,6 +70,16 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         _remove_old_builds(builds, keep=final)
     _remove_leftovers(index_dir)
     return LoadedIndex(meta, views, dense)
+
+
+@contextmanager
+def _writing(index_dir: Path) -> Iterator[None]:
+    """A folder that cannot be written (a file in the way, no permission, a full disk) is the
+    operator's problem to fix, said in one line; the previous build stays current."""
+    try:
+        yield
+    except OSError as exc:
+        raise IndexStoreError(f"cannot write the index in {index_dir}: {exc.strerror or exc}") from exc
 
 
 def encode_views(views: list[View], embedder: Embedder, progress: bool = False) -> np.ndarray:
