@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from suggest.cli import COMMANDS, build_parser, main
+from suggest.knowledge import load_knowledge
 
 
 @pytest.fixture
@@ -237,6 +239,19 @@ def test_a_batch_file_saved_with_a_byte_order_mark_reads_its_first_message_whole
     from suggest.cli.common import read_lines
 
     assert list(read_lines(io.BytesIO("\ufeff在吗\r\n\ufeff能开票吗\n".encode()))) == ["在吗", "\ufeff能开票吗"]
+
+
+def test_chat_keeps_the_product_of_the_conversation_until_new(cli_env, capsys, monkeypatch):
+    knowledge = Path(cli_env[1])
+    name = next(iter(load_knowledge(knowledge).products.values())).name
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{name}有现货吗\n什么时候发货\n:new\n什么时候发货\n"))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    scopes = re.findall(r"\[(.*)\]", out)
+    product = scopes[0].split(" · ")[-1]
+    assert len(scopes) == 3 and product != "tmall"
+    assert scopes[1].endswith(product)  # carried from the first message
+    assert "(new conversation)" in out and not scopes[2].endswith(product)
 
 
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):

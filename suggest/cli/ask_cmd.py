@@ -7,6 +7,7 @@ the object of `POST /v1/auto-reply` (docs/autoreply.md), recorded in the same co
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def ask(suggester: Suggester, args: argparse.Namespace, message: str) -> SuggestResult:
-    return suggester.suggest(message, platform=args.platform, shop=args.shop, product=args.product, limit=args.limit)
+def ask(suggester: Suggester, args: argparse.Namespace, message: str, history: Sequence[str] = ()) -> SuggestResult:
+    return suggester.suggest(message, platform=args.platform, shop=args.shop, product=args.product, limit=args.limit,
+                             history=history)
 
 
 def format_result(result: SuggestResult, debug: bool = False) -> str:

@@ -1,8 +1,13 @@
-"""`suggest chat`: try messages one after another, interactively."""
+"""`suggest chat`: try messages one after another, interactively.
+
+The messages typed since the last `:new` are one conversation: a product named earlier stays the
+product being discussed ("羽绒服有黑色吗", then "什么时候发"), as over HTTP with `history`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 
@@ -10,10 +15,13 @@ from suggest.cli.ask_cmd import add_scope_options, ask, format_result, open_sugg
 from suggest.engine import Suggester
 from suggest.errors import InputError, ScopeError
 
-HELP = ("Type a customer message and press Enter. Commands: :platform P, :product ID, :shop ID, "
-        ":debug [on|off], :help, :quit (or Ctrl-D). Ctrl-C discards the line.")
+HELP = ("Type a customer message and press Enter; the messages since :new are one conversation. "
+        "Commands: :new, :platform P, :product ID, :shop ID, :debug [on|off], :help, :quit (or Ctrl-D). "
+        "Ctrl-C discards the line.")
 # Only these start a command: a buyer's ":)在吗" is a message.
-COMMAND = re.compile(r"^:(platform|product|shop|debug|help|q|quit|exit)(?:\s+(.*))?$")
+COMMAND = re.compile(r"^:(new|platform|product|shop|debug|help|q|quit|exit)(?:\s+(.*))?$")
+# Earlier messages kept as the conversation: the product is looked for in these.
+HISTORY = 20
 SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
@@ -28,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     suggester = open_suggester(args)
     interactive = sys.stdin.isatty()
     if interactive:
+        _line_editing()
         print(HELP)
+    history: list[str] = []
     while True:
         try:
             line = input("顾客> " if interactive else "").strip()
@@ -41,16 +51,26 @@ def run(args: argparse.Namespace) -> int:
             continue
         command = COMMAND.match(line)
         if command is None:
-            _answer(suggester, args, line)
+            _answer(suggester, args, line, history)
+            history[:] = [*history, line][-HISTORY:]
         elif command.group(1) in ("q", "quit", "exit"):
             return 0
+        elif command.group(1) == "new":
+            history.clear()
+            print("  (new conversation)")
         else:
             _command(suggester, args, command.group(1), (command.group(2) or "").strip() or None)
 
 
-def _answer(suggester: Suggester, args: argparse.Namespace, line: str) -> None:
+def _line_editing() -> None:
+    """Arrow keys, history (↑) and editing at the prompt, where the platform has readline."""
+    with contextlib.suppress(ImportError):  # without it (Windows) plain input() still works
+        import readline  # noqa: F401  (importing it is what makes input() use it)
+
+
+def _answer(suggester: Suggester, args: argparse.Namespace, line: str, history: list[str]) -> None:
     try:
-        print(format_result(ask(suggester, args, line), debug=args.debug))
+        print(format_result(ask(suggester, args, line, history), debug=args.debug))
     except (InputError, ScopeError) as exc:
         print(f"  ! {exc}")
     except KeyboardInterrupt:
