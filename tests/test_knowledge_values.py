@@ -61,6 +61,11 @@ NOT_TEXT = [
     ("products/extra.yaml", product("    price: '现价{vip_price}元'\n"), 4, "fact 'price' contains a brace", ""),
     ("shops/demo.yaml", DEMO_SHOP + "facts:\n  invoice: 会员价{{member}}\n", 5, "fact 'invoice' contains a brace", ""),
     ("products/extra.yaml", product("    sizes: [S, '{size}']\n"), 4, "fact 'sizes' contains a brace", ""),
+    # A pasted document is not a reply.
+    ("templates/main.yaml", template("  questions: [在吗]\n  answer: " + "亲" * 2001 + "\n"), 3,
+     "'answer' is 2001 characters long; at most 2000", ""),
+    ("templates/main.yaml", template("  questions:\n    - 在吗\n    - " + "啊" * 5000 + "\n  answer: 在的\n"), 4,
+     "item 2 of 'questions' is 5000 characters long", ""),
 ]
 
 
@@ -85,6 +90,13 @@ def test_numbers_and_flat_lists_stay_text_as_written(knowledge_dir: Path):
 def test_an_faq_answer_with_a_brace_is_refused(knowledge_dir: Path):
     error = refused(knowledge_dir, "faq.csv", "id,question,answer\nq1,在吗,在的\nq2,有尺码表吗,亲，详情页第{chart_page}张图哦～\n")
     assert error.line == 3 and "contains a brace" in error.reason
+
+
+def test_an_faq_row_longer_than_any_chat_message_is_refused(knowledge_dir: Path):
+    error = refused(knowledge_dir, "faq.csv", "id,question,answer\nq1,在吗,在的\nq2,有尺码表吗," + "亲" * 2500 + "\n")
+    assert error.line == 3 and "the answer of id 'q2' is 2500 characters long" in error.reason
+    write(knowledge_dir, "faq.csv", "id,question,answer\nq1,在吗,在的\nq2,有尺码表吗," + "亲" * 2000 + "\n")
+    assert len(load_knowledge(knowledge_dir).entry("q2").answer) == 2000
 
 
 # ------------------------------------------------------------ malformed values

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suggest.errors import KnowledgeError
-from suggest.knowledge.model import Entry, platform_scope
+from suggest.knowledge.model import Entry, platform_scope, text_too_long
 from suggest.knowledge.yaml_lines import read_text
 
 HEADER = ("id", "question", "answer")
@@ -113,6 +113,9 @@ def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], gr
     _check_id(path, line, entry_id)
     if not question:
         raise KnowledgeError(path, line, f"empty question for id {entry_id!r}")
+    for what, text in (("the question", question), ("the answer", answer)):
+        if problem := text_too_long(f"{what} of id {entry_id!r}", text):
+            raise KnowledgeError(path, line, problem)
     scope = {name: _scope_cell(path, line, name, cells.get(name, "")) for name in SCOPE_COLUMNS}
     group = groups.get(entry_id)
     if group is None:

@@ -20,7 +20,7 @@ from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
-from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
+from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope, text_too_long
 from suggest.knowledge.yaml_lines import LDict, LList, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -112,6 +112,8 @@ def _as_text(path: Path, line: int, what: str, value: Any, written: str | None, 
     of that is not what the merchant wrote (`presale: no` would reach a buyer as "False"), so those
     are refused; numbers are taken as they were written (79.90, not 79.9). `quoted` shows the fix."""
     if isinstance(value, str):
+        if problem := text_too_long(what, value):
+            raise KnowledgeError(path, line, problem)
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return written or str(value)
