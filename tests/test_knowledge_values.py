@@ -66,6 +66,8 @@ NOT_TEXT = [
      "'answer' is 2001 characters long; at most 2000", ""),
     ("templates/main.yaml", template("  questions:\n    - 在吗\n    - " + "啊" * 5000 + "\n  answer: 在的\n"), 4,
      "item 2 of 'questions' is 5000 characters long", ""),
+    ("shops/demo.yaml", DEMO_SHOP + HOURS + "  off_hours_message: " + "亲" * 3000 + "\n", 6,
+     "'off_hours_message' is 3000 characters long", ""),
 ]
 
 

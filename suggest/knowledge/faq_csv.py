@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suggest.errors import KnowledgeError
-from suggest.knowledge.model import Entry, platform_scope, text_too_long
+from suggest.knowledge.limits import text_too_long
+from suggest.knowledge.model import Entry, platform_scope
 from suggest.knowledge.yaml_lines import read_text
 
 HEADER = ("id", "question", "answer")

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from suggest.errors import KnowledgeError
 from suggest.knowledge.fill import variables
+from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.yaml_lines import LDict, LList
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -302,6 +303,8 @@ def _message(path: Path, raw: LDict, key: str, default: str, allowed: tuple[str,
 def _check_message(path: Path, value: Any, line: int, key: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or not value.strip():
         raise KnowledgeError(path, line, f"{key!r} must be a non-empty text")
+    if problem := text_too_long(repr(key), value):
+        raise KnowledgeError(path, line, problem)
     try:
         names = variables(value)
     except ValueError as exc:

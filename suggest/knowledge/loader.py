@@ -20,7 +20,8 @@ from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
 from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
-from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope, text_too_long
+from suggest.knowledge.limits import text_too_long
+from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
 from suggest.knowledge.yaml_lines import LDict, LList, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
