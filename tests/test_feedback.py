@@ -97,7 +97,13 @@ def test_report_acceptance_per_template_and_gaps(store: FeedbackStore):
     text = format_report(report)
     assert "Feedback received: 9" in text
     assert text.index("4×  能用花呗吗") < text.index("1×  发票抬头能改吗")
-    assert "agent replied: 亲，周日也发货哦" in text
+    assert "agent replied: 亲，周日也发货哦" in text and "(2 of 3)" not in text
+
+    shortened = build_report(store, max_gaps=2)
+    assert len(shortened.gaps) == 2 and shortened.gaps_total == 3
+    assert "most frequent first (2 of 3)" in format_report(shortened)
+    none_listed = format_report(build_report(store, max_gaps=0))
+    assert "(0 of 3)" in none_listed and "(none)" not in none_listed  # not "no gaps" when there are
 
 
 def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]):
@@ -107,6 +113,10 @@ def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]
     report = json.loads(capsys.readouterr().out)
     assert report["feedback"] == 1
     assert report["templates"][0] == {"source": "invoice", "shown": 1, "sent": 1, "edited": 0, "acceptance": 1.0}
+    assert report["gaps_total"] == 0
+    with pytest.raises(SystemExit):
+        main(["report", "--db", str(store.path), "--gaps", "-1"])
+    assert "--gaps: must be 0 or more, not -1" in capsys.readouterr().err
 
 
 def test_the_report_prints_stored_control_characters_as_code_points(store: FeedbackStore):

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from suggest.cli.common import print_json
+from suggest.cli.common import int_option, print_json
 from suggest.config import Settings
 
 
@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="feedback database (default: <data_dir>/feedback.sqlite3, data_dir from SUGGEST_DATA_DIR)")
-    parser.add_argument("--gaps", type=int, default=20, metavar="N", help="show the N most frequent gaps (default 20)")
-    parser.add_argument("--auto-replies", type=int, default=10, metavar="N",
+    parser.add_argument("--gaps", type=int_option(0), default=20, metavar="N", help="show the N most frequent gaps (default 20)")
+    parser.add_argument("--auto-replies", type=int_option(0), default=10, metavar="N",
                         help="show the N latest replies sent without an agent (default 10)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.set_defaults(run=run)
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     store = FeedbackStore(path)
     try:
-        report = build_report(store, max_gaps=max(args.gaps, 0), max_auto_replies=max(args.auto_replies, 0))
+        report = build_report(store, max_gaps=args.gaps, max_auto_replies=args.auto_replies)
     finally:
         store.close()
     if args.json:

@@ -65,12 +65,14 @@ class Report:
     templates: list[TemplateStats] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     auto_replies: AutoReplies = field(default_factory=AutoReplies)
+    gaps_total: int = 0  # distinct gap messages, of which `gaps` lists the most frequent
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "feedback": self.feedback,
             "templates": [t.to_dict() for t in self.templates],
             "gaps": [g.to_dict() for g in self.gaps],
+            "gaps_total": self.gaps_total,
             "auto_replies": self.auto_replies.to_dict(),
         }
 
@@ -78,10 +80,12 @@ class Report:
 def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int = 10) -> Report:
     templates = [TemplateStats(*row) for row in store.acceptance_rows()]
     auto = AutoReplies(store.auto_reply_counts(), store.latest_auto_replies(max_auto_replies))
-    return Report(store.count(), templates, find_gaps(store, max_gaps), auto)
+    gaps, gaps_total = find_gaps(store, max_gaps)
+    return Report(store.count(), templates, gaps, auto, gaps_total)
 
 
-def find_gaps(store: FeedbackStore, limit: int) -> list[Gap]:
+def find_gaps(store: FeedbackStore, limit: int) -> tuple[list[Gap], int]:
+    """The `limit` most frequent gap messages, and how many distinct ones there are."""
     counts: Counter[str] = Counter()
     wordings: dict[str, Counter[str]] = {}
     nothing: Counter[str] = Counter()
@@ -96,7 +100,8 @@ def find_gaps(store: FeedbackStore, limit: int) -> list[Gap]:
         if agent_reply and key not in replies:
             replies[key] = agent_reply
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [Gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key)) for key, count in ranked]
+    gaps = [Gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key)) for key, count in ranked]
+    return gaps, len(counts)
 
 
 def format_report(report: Report) -> str:
@@ -113,8 +118,9 @@ def format_report(report: Report) -> str:
         lines.append(
             f"  {t.source:<{width}}  {t.acceptance:6.1%}  shown {t.shown:>5}  sent {t.sent:>5}  edited {t.edited:>5}"
         )
-    lines += ["", "Gaps: messages with no usable suggestion, most frequent first"]
-    if not report.gaps:
+    lines += ["", "Gaps: messages with no usable suggestion, most frequent first"
+              + (f" ({len(report.gaps)} of {report.gaps_total})" if len(report.gaps) < report.gaps_total else "")]
+    if not report.gaps_total:
         lines.append("  (none)")
     for g in report.gaps:
         note = f"  (nothing suggested {g.nothing_suggested}×)" if g.nothing_suggested else ""
