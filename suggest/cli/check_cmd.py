@@ -15,8 +15,8 @@ from pathlib import Path
 
 from suggest.cli.common import add_platform_option, argv_text, echo, print_json, read_lines
 from suggest.compliance import CheckResult, load_rules
-from suggest.config import Settings
-from suggest.errors import ScopeError
+from suggest.config import MAX_TEXT_CHARS, Settings
+from suggest.errors import InputError, ScopeError
 from suggest.knowledge import shop_ids
 
 
@@ -58,15 +58,26 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown shop {args.shop!r}; known shops: {', '.join(sorted(known))}")
     args.text = argv_text(args.text)
     if args.text != "-":
-        result = book.check(args.text, platform, args.shop)
+        result = book.check(_readable(args.text), platform, args.shop)
         _print(result, args.text, args.json, None)
         return 0 if result.ok else 1
     all_ok = True
     for number, line in enumerate(read_lines(), start=1):
-        result = book.check(line, platform, args.shop)
+        try:
+            result = book.check(_readable(line), platform, args.shop)
+        except InputError as exc:  # one bad line must not lose the rest of a batch
+            print(f"suggest: line {number}: {exc}", file=sys.stderr)
+            all_ok = False
+            continue
         all_ok = all_ok and result.ok
         _print(result, line, args.json, number)
     return 0 if all_ok else 1
+
+
+def _readable(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"the text is {len(text)} characters long; at most {MAX_TEXT_CHARS} are checked")
+    return text
 
 
 def _print(result: CheckResult, text: str, as_json: bool, number: int | None) -> None:
