@@ -6,8 +6,9 @@ Training data: eval/ecommerce_dev.csv against the default knowledge (full templa
 one-question CSV form, so the fusion does not lean on paraphrases only merchants never write),
 the odd-id UnionPay user questions against the 745 standard questions, alone and with half of
 the odd-id questions as examples (the protocol allows them as examples; even-id questions stay
-for measuring), and some of those bank questions sent
-to the clothing shop, where no answer fits. Test files are never read here.
+for measuring), and two kinds of traffic no answer fits: eval/ecommerce_dev_unanswerable.csv
+(other shops' products, platform account problems, chat, noise) and some of those bank
+questions sent to the clothing shop. Test files are never read here.
 
 A listwise model (suggest/ranking/fusion.py) gives each candidate the probability that it is
 the right answer, with a "none fits" option; it is fitted in two stages (ranking, then the
@@ -149,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="embedding model (default: the configured one)")
     parser.add_argument("--dev", type=Path, default=REPO / "eval" / "ecommerce_dev.csv")
+    parser.add_argument("--dev-unanswerable", type=Path, default=REPO / "eval" / "ecommerce_dev_unanswerable.csv",
+                        help="shop messages no answer fits (empty gold_id)")
     parser.add_argument("--precision", type=float, default=0.90)
     parser.add_argument("--auto-precision", type=float, default=0.98)
     parser.add_argument("--limit", type=int, default=Settings.limit, help="lines in the list the threshold is fitted for")
@@ -169,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> list[Part]:
     dev = read_query_csv(args.dev)
+    nothing_fits = read_query_csv(args.dev_unanswerable)
     union = unionpay(with_examples=False, split="train")
     union_queries = union.queries[: args.unionpay_queries]
     with tempfile.TemporaryDirectory(prefix="suggest-calibrate-") as tmp:
@@ -187,6 +191,8 @@ def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedd
             collect("e-commerce dev, one question per answer", reduced, dev),
             collect("UnionPay odd-id", bank, union_queries),
             collect("UnionPay odd-id, with examples", bank_examples, examples.queries[: args.unionpay_queries]),
+            # Shop traffic no answer fits: without it the threshold only ever saw easy negatives.
+            collect("e-commerce dev, none fits", full, nothing_fits, answerable=False),
             # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
             collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False),
         ]

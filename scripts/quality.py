@@ -175,8 +175,9 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} | {in_list} |")
     lines += [
         "",
-        "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv and UnionPay odd-id",
-        "questions (alone, and split in two halves as examples and queries); the figures above are on",
+        "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv,",
+        "eval/ecommerce_dev_unanswerable.csv and UnionPay odd-id questions (alone, and split in two",
+        "halves as examples and queries); the figures above are on",
         "eval/ecommerce_test.csv, eval/ecommerce_unanswerable.csv and UnionPay even-id questions.",
         "",
         "Forms of our knowledge: *full templates* is knowledge/ as shipped (115 templates with their",
