@@ -308,7 +308,7 @@ class _TimedEmbedder:
     build's own encode rate, measured in the same minutes as the build itself."""
 
     def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
-        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.inner, self.name, self.dim, self.revision = inner, inner.name, inner.dim, inner.revision
         self.seconds, self.texts = 0.0, 0
 
     def _timed(self, encode, texts, **kwargs):  # type: ignore[no-untyped-def]

@@ -199,6 +199,8 @@ def test_the_service_answers_probes_while_its_first_index_builds(api_settings: S
         assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
         refused = client.post("/v1/suggest", json={"message": "能开发票吗"})
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "not_ready"
+        reload = client.post("/v1/admin/reload", headers=AUTH)  # nothing to keep serving meanwhile
+        assert reload.status_code == 503 and reload.json()["error"]["code"] == "not_ready"
         embedder.release.set()
         assert wait_ready(client)["entries"] > 0
         assert client.post("/v1/suggest", json={"message": "能开发票吗"}).status_code == 200

@@ -262,6 +262,8 @@ class Service:
         raises KnowledgeError here, before anything is built, and the current generation keeps
         serving.
         """
+        if self._current is None:  # nothing to keep serving yet: the first build is still running
+            raise self.unready()
         if self.reload_status.state == "running":
             return False
         self.reload_status = ReloadStatus("running", started_at=_now())

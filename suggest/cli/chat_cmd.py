@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         command = COMMAND.match(line)
         if command is None:
-            _answer(suggester, args, line, history)
-            history[:] = [*history, line][-HISTORY:]
+            if _answer(suggester, args, line, history):  # a refused line is not part of the conversation
+                history[:] = [*history, line][-HISTORY:]
         elif command.group(1) in ("q", "quit", "exit"):
             return 0
         elif command.group(1) == "new":
@@ -68,13 +68,16 @@ def _line_editing() -> None:
         import readline  # noqa: F401  (importing it is what makes input() use it)
 
 
-def _answer(suggester: Suggester, args: argparse.Namespace, line: str, history: list[str]) -> None:
+def _answer(suggester: Suggester, args: argparse.Namespace, line: str, history: list[str]) -> bool:
     try:
         print(format_result(ask(suggester, args, line, history), debug=args.debug))
     except (InputError, ScopeError) as exc:
         print(f"  ! {exc}")
     except KeyboardInterrupt:
         print("  (cancelled)")
+    else:
+        return True
+    return False
 
 
 def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: str | None) -> None:

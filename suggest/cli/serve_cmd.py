@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from suggest.api import create_app
     from suggest.api.service import validate_knowledge
-    from suggest.embedding import load_embedder
+    from suggest.engine.suggester import open_embedder
     from suggest.feedback import FeedbackStore
 
     settings = Settings.load(
@@ -44,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
     # is opened once the server listens, so /healthz answers meanwhile.
     FeedbackStore.for_settings(settings).close()
     validate_knowledge(settings)
-    embedder = load_embedder(settings.model, settings.cache_dir, query_cache=settings.query_cache,
-                             threads=settings.model_threads)
+    embedder = open_embedder(settings)
     app = create_app(settings, embedder=embedder, progress=True)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port,
                                            log_config=log_config(args.log_level),

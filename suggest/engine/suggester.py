@@ -35,6 +35,12 @@ class Scored:
     probability: float
 
 
+def open_embedder(settings: Settings) -> Embedder:
+    """The configured model, with the settings' query cache and threads."""
+    return load_embedder(settings.model, settings.cache_dir, query_cache=settings.query_cache,
+                         threads=settings.model_threads)
+
+
 class Suggester:
     def __init__(
         self,
@@ -80,9 +86,7 @@ class Suggester:
         kb = load_knowledge(settings.knowledge_dir)
         if reply_filter is None:
             reply_filter = default_filter(kb)
-        embedder = embedder or load_embedder(
-            settings.model, settings.cache_dir, query_cache=settings.query_cache, threads=settings.model_threads
-        )
+        embedder = embedder or open_embedder(settings)
         try:
             index = load_index(settings.index_dir, embedder.name, kb.digest, embedder.revision)
         except IndexStoreError as exc:
