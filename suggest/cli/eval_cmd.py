@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("eval", help="measure top-1, top-3 and MRR@5 of labelled queries against a FAQ")
     parser.add_argument(
         "--faq", type=Path,
-        help="FAQ spreadsheet (id,question,answer[,products][,platforms]); default: the knowledge directory",
+        help="FAQ spreadsheet (id,question,answer[,products][,platforms][,shops]); default: the knowledge directory",
     )
     parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id")
     parser.add_argument(

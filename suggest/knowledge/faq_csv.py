@@ -1,8 +1,8 @@
-"""Merchant FAQ spreadsheets: `id,question,answer[,products][,platforms]`, rows sharing an id are
-paraphrases of one answer.
+"""Merchant FAQ spreadsheets: `id,question,answer[,products][,platforms][,shops]`, rows sharing an
+id are paraphrases of one answer.
 
-Format: docs/knowledge-format.md. Product ids are checked against the catalogue by the loader,
-which is the one that has it.
+Format: docs/knowledge-format.md. Product and shop ids are checked by the loader, which is the
+one that has the catalogue and the shops.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from suggest.knowledge.model import Entry, platform_scope
 from suggest.knowledge.yaml_lines import read_text
 
 HEADER = ("id", "question", "answer")
-SCOPE_COLUMNS = ("products", "platforms")
+SCOPE_COLUMNS = ("products", "platforms", "shops")
 # One rule for several ids in a cell: `|` (or the full-width `｜` a Chinese IME types). Commas
 # would need quoting in a CSV, and 、 or spaces are too easy to leave in by accident.
 SEPARATOR = re.compile(r"[|｜]")
@@ -92,7 +92,7 @@ def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
         raise KnowledgeError(
             path,
             1,
-            f"header must be id,question,answer, optionally followed by {' and/or '.join(SCOPE_COLUMNS)};"
+            f"header must be id,question,answer, optionally followed by any of {', '.join(SCOPE_COLUMNS)};"
             f" found {','.join(header)}",
         )
     for n, name in enumerate(names):
@@ -177,6 +177,7 @@ def _entry(path: Path, entry_id: str, group: _Group) -> Entry:
         intent="faq",
         platforms=group.scope["platforms"],
         products=group.scope["products"],
+        shops=group.scope["shops"],
         file=str(path),
         line=group.line,
     )

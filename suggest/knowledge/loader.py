@@ -43,7 +43,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         raise KnowledgeError(root, None, "knowledge directory not found")
     shops = _load_shops(root)
     products = _load_products(root)
-    entries = [*_load_templates(root, shops, products), *_load_faqs(root, products)]
+    entries = [*_load_templates(root, shops, products), *_load_faqs(root, products, shops)]
     if not entries:
         raise KnowledgeError(root, None, "no templates (templates/*.yaml) and no FAQ spreadsheets (*.csv) found")
     _check_unique(entries)
@@ -310,9 +310,7 @@ def _template(
     scoped_products = frozenset(_texts(path, item, "products"))
     _check_products(path, line, f"template {entry_id!r}", scoped_products, products)
     scoped_shops = frozenset(_texts(path, item, "shops"))
-    unknown = sorted(scoped_shops - set(shops))
-    if unknown:
-        raise KnowledgeError(path, line, f"template {entry_id!r} names unknown shop {unknown[0]!r}")
+    _check_shops(path, line, f"template {entry_id!r}", scoped_shops, shops)
     from suggest.compliance.inbound import TOPICS  # here: compliance reads its files with this package
 
     topics = frozenset(_texts(path, item, "topics"))
@@ -362,12 +360,20 @@ def _check_products(path: Path | str, line: int | None, what: str, scoped: froze
     raise KnowledgeError(path, line, f"{what} names unknown product {unknown[0]!r}{missing}")
 
 
-def _load_faqs(root: Path, products: dict[str, Product]) -> list[Entry]:
+def _check_shops(path: Path | str, line: int | None, what: str, scoped: frozenset[str], shops: dict[str, Shop]) -> None:
+    unknown = sorted(scoped - set(shops))
+    if unknown:
+        known = f"known shops: {', '.join(sorted(shops))}" if shops else "this knowledge directory has no shops/*.yaml"
+        raise KnowledgeError(path, line, f"{what} names unknown shop {unknown[0]!r} ({known})")
+
+
+def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop]) -> list[Entry]:
     entries = []
     for path in _csv_files(root):
         for entry in load_faq_csv(path):
             # The scope is set by the id's first row, which is the entry's line.
             _check_products(entry.file, entry.line, f"FAQ {entry.id!r}", entry.products, products)
+            _check_shops(entry.file, entry.line, f"FAQ {entry.id!r}", entry.shops, shops)
             entries.append(entry)
     return entries
 
