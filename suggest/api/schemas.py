@@ -16,7 +16,6 @@ from suggest.config import MAX_TEXT_CHARS, PLATFORMS
 
 # Generous caps: the core enforces the configured message length with a clear message; these
 # only bound what is parsed at all (the body limit bounds it again).
-MAX_TEXT = MAX_TEXT_CHARS
 MAX_ID = 64
 MAX_HISTORY = 50
 PLATFORM_HELP = f"平台：{', '.join(f'{k}（{v}）' for k, v in PLATFORMS.items())}"
@@ -29,7 +28,7 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     role: Literal["customer", "agent"]
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
 class SuggestRequest(BaseModel):
@@ -44,7 +43,7 @@ class SuggestRequest(BaseModel):
             "limit": 3,
         },
     )
-    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="顾客的消息")
     platform: str | None = Field(None, min_length=1, max_length=32, description=PLATFORM_HELP + "；默认 tmall")
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID, description="店铺 id；默认知识库里的第一家店")
     product: str | None = Field(None, min_length=1, max_length=MAX_ID, description="正在咨询的商品 id")
@@ -101,7 +100,7 @@ class SuggestResponse(BaseModel):
 
 class CheckRequest(BaseModel):
     model_config = _examples({"text": "亲，加我微信私聊，给您便宜点", "platform": "pdd"})
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="要检查的回复")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="要检查的回复")
     platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID, description="店铺 id（店铺自己的规则）")
 
@@ -156,7 +155,7 @@ class FeedbackRequest(BaseModel):
         },
     )
     request_id: str = Field(min_length=1, max_length=MAX_ID, description="/v1/suggest 返回的 request_id")
-    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="顾客的消息")
     platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID)
     shown: list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]] = Field(
@@ -166,7 +165,7 @@ class FeedbackRequest(BaseModel):
         description="sent：原样发送；edited：修改后发送（需 sent_text）；none：没有使用任何建议"
     )
     source: str | None = Field(None, min_length=1, max_length=MAX_ID, description="被发送或修改的那条建议的 source.id")
-    sent_text: str | None = Field(None, min_length=1, max_length=MAX_TEXT, description="客服最终发出的文字")
+    sent_text: str | None = Field(None, min_length=1, max_length=MAX_TEXT_CHARS, description="客服最终发出的文字")
 
 
 class FeedbackResponse(BaseModel):
@@ -183,7 +182,7 @@ class AutoReplyRequest(BaseModel):
         {"message": "在吗？", "platform": "tmall", "shop": "qingzhou", "conversation": "tm-20931",
          "at": "2026-03-02T15:03:00+08:00", "unanswered_since": "2026-03-02T15:00:00+08:00"},
     )
-    message: str = Field(min_length=1, max_length=MAX_TEXT, description="顾客的消息")
+    message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="顾客的消息")
     platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
     shop: str = Field(min_length=1, max_length=MAX_ID, description="店铺 id（决定排班和时区）")
     conversation: str = Field(min_length=1, max_length=128, description="会话 id：同一会话的提示语只发一次，同一条回复不重复发")
