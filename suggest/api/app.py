@@ -52,6 +52,7 @@ def create_app(settings: Settings, suggester: Suggester | None = None, embedder:
     app.include_router(probes)
     # Added last = outermost: the request id exists before the body limit may refuse a request.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    paths = frozenset(route.path for router in (api, admin, probes) for route in router.routes)
+    app.state.routes = [route for router in (api, admin, probes) for route in router.routes]
+    paths = frozenset(route.path for route in app.state.routes)
     app.add_middleware(RequestContext, metrics=metrics, paths=paths)
     return app

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from suggest.errors import (
     ConfigError,
@@ -131,9 +132,23 @@ def http_failure(exc: HTTPException, request: Request | None = None) -> Failure:
     message = str(exc.detail)
     if status == 400 and "parsing the body" in message:
         message = "the body could not be read: it must be a UTF-8 JSON object"
-    elif status in (404, 405) and request is not None:
+    headers = getattr(exc, "headers", None)
+    if status in (404, 405) and request is not None:
         message = f"{message}: {request.method} {request.url.path} (the endpoints are listed at /docs)"
-    return Failure(status, code, message, headers=getattr(exc, "headers", None))
+    if status == 405 and request is not None:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return Failure(status, code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path: Starlette's 405 names only the first
+    route's (POST for /v1/admin/reload, which GET serves too)."""
+    scope = {**request.scope, "method": "GET"}
+    found: set[str] = set()
+    for route in getattr(request.app.state, "routes", ()):  # create_app's list: FastAPI nests included routers
+        if route.matches(scope)[0] in (Match.FULL, Match.PARTIAL):
+            found.update(getattr(route, "methods", None) or ())
+    return sorted(found)
 
 
 def install_error_handler(app: FastAPI, knowledge_dir: Path) -> None:

@@ -49,6 +49,7 @@ def require_admin(request: Request, service: ServiceDep) -> None:
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in {
+        400: "请求体无法读取：须为 UTF-8 编码的 JSON 对象",
         413: "请求体超过大小限制",
         422: "请求无效：字段校验失败、消息为空或过长、未知的平台/店铺/商品、时间不是 ISO 8601",
         503: "服务尚未就绪",
