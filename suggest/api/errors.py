@@ -143,10 +143,9 @@ def http_failure(exc: HTTPException, request: Request | None = None) -> Failure:
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path: Starlette's 405 names only the first
     route's (POST for /v1/admin/reload, which GET serves too)."""
-    scope = {**request.scope, "method": "GET"}
     found: set[str] = set()
     for route in getattr(request.app.state, "routes", ()):  # create_app's list: FastAPI nests included routers
-        if route.matches(scope)[0] in (Match.FULL, Match.PARTIAL):
+        if route.matches(request.scope)[0] in (Match.FULL, Match.PARTIAL):  # PARTIAL: the path, another method
             found.update(getattr(route, "methods", None) or ())
     return sorted(found)
 
