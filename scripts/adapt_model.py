@@ -7,7 +7,7 @@ calibration only" (atec_train.tsv, bq_dev.csv, lcqmc_dev.tsv); never a test file
 usual in-batch-negatives contrastive loss (multiple negatives ranking) with the "query: " prompt
 on both sides, since matching a buyer's message to an example question is symmetric.
 
-Only the bias and LayerNorm parameters of the transformer are trained (BitFit): about 70k of
+Only the bias and LayerNorm parameters of the transformer are trained (BitFit): about 60k of
 118M parameters, a file of a few hundred KB that cannot drift far from the model it starts from.
 Model selection uses the UnionPay odd-id questions and our e-commerce dev set, never a test split.
 
