@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from suggest.api import create_app
 from suggest.api.privacy import ADDRESS_MASK, MaskingFilter, mask_personal_data
+from suggest.api.service import validate_knowledge
 from suggest.cli import main
 from suggest.compliance import FilterOutcome, Inbound, Violation, load_rules
 from suggest.config import Settings
@@ -468,6 +469,37 @@ def test_reload_swaps_in_new_knowledge(client: TestClient, api_settings: Setting
     top = client.post("/v1/suggest", json={"message": "仓库周日上班吗"}).json()["suggestions"][0]
     assert top["source"]["id"] == "warehouse-sunday"
     assert 'suggest_reloads_total{result="succeeded"} 1.0' in client.get("/metrics").text
+
+
+def counting_knowledge_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every knowledge directory read from now on, by the service's check or by the engine."""
+    import suggest.api.service as service
+    import suggest.engine.suggester as engine
+
+    reads: list[Path] = []
+    real = service.load_knowledge
+
+    def counted(directory: Path) -> Any:
+        reads.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(service, "load_knowledge", counted)
+    monkeypatch.setattr(engine, "load_knowledge", counted)
+    return reads
+
+
+def test_start_up_and_reload_read_the_knowledge_once_each(api_settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    # What serve does: check the knowledge before listening, then open the index with it.
+    reads = counting_knowledge_loads(monkeypatch)
+    knowledge = validate_knowledge(api_settings)
+    with TestClient(create_app(api_settings, embedder=HashEmbedder(), knowledge=knowledge)) as client:
+        assert wait_ready(client)["entries"] == len(knowledge.entries)
+        assert reads == [api_settings.knowledge_dir]
+        (api_settings.knowledge_dir / "templates" / "extra.yaml").write_text(NEW_TEMPLATE, encoding="utf-8")
+        assert client.post("/v1/admin/reload", headers=AUTH).status_code == 202
+        assert wait_for_reload(client)["state"] == "succeeded"
+        assert reads == [api_settings.knowledge_dir] * 2  # checked, and the checked one built
+        assert client.get("/readyz").json()["entries"] == len(knowledge.entries) + 1
 
 
 def test_a_broken_knowledge_file_is_rejected_and_the_old_index_keeps_serving(client: TestClient,

@@ -18,6 +18,7 @@ from suggest.api.service import Service
 from suggest.config import Settings
 from suggest.embedding import Embedder
 from suggest.engine import Suggester
+from suggest.knowledge import KnowledgeBase
 
 DESCRIPTION = """\
 为电商客服（天猫、淘宝、拼多多、抖音、京东）推荐回复。
@@ -28,13 +29,14 @@ DESCRIPTION = """\
 
 
 def create_app(settings: Settings, suggester: Suggester | None = None, embedder: Embedder | None = None,
-               progress: bool = False) -> FastAPI:
+               progress: bool = False, knowledge: KnowledgeBase | None = None) -> FastAPI:
     """An app serving `settings.knowledge_dir`; `suggester`, when given, is served as it is
     (its embedder is reused for reloads). Otherwise the app listens at once and opens one in
-    the background, with `embedder` if given: /readyz says when it is in place."""
+    the background, with `embedder` and `knowledge` (validate_knowledge's) if given: /readyz says
+    when it is in place."""
     install_masking("suggest.api")
     metrics = Metrics()
-    service = Service(settings, metrics, suggester, embedder=embedder, progress=progress)
+    service = Service(settings, metrics, suggester, embedder=embedder, progress=progress, knowledge=knowledge)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

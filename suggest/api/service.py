@@ -34,7 +34,7 @@ from suggest.embedding import Embedder
 from suggest.engine import Suggester, SuggestResult
 from suggest.errors import SuggestError
 from suggest.feedback import Feedback, FeedbackStore
-from suggest.knowledge import load_knowledge
+from suggest.knowledge import KnowledgeBase, load_knowledge
 
 log = logging.getLogger("suggest.api")
 T = TypeVar("T")
@@ -100,9 +100,10 @@ def load_rule_book(settings: Settings, suggester: Suggester | None = None) -> tu
     return load_rules(settings.knowledge_dir), None
 
 
-def validate_knowledge(settings: Settings) -> None:
+def validate_knowledge(settings: Settings) -> KnowledgeBase:
     """Everything `Suggester.open` checks before building: files, rules, answers and notices
-    against the rules.
+    against the rules. The knowledge base it returns is what the build that follows should
+    open, so that it is read once (about a second per 10k answers) and is the one checked.
 
     The engine caches the checked rule book by knowledge digest, so the rebuild that follows
     does not check it again.
@@ -111,12 +112,14 @@ def validate_knowledge(settings: Settings) -> None:
 
     kb = load_knowledge(settings.knowledge_dir)
     knowledge_rulebook(kb)
+    return kb
 
 
 def load_generation(settings: Settings, number: int, embedder: Embedder | None = None,
-                    suggester: Suggester | None = None, progress: bool = False) -> Generation:
+                    suggester: Suggester | None = None, progress: bool = False,
+                    knowledge: KnowledgeBase | None = None) -> Generation:
     if suggester is None:
-        suggester = Suggester.open(settings, embedder=embedder, progress=progress)
+        suggester = Suggester.open(settings, embedder=embedder, progress=progress, knowledge=knowledge)
     rules, problem = load_rule_book(settings, suggester)
     # Checks the shops' off-hours notices against the rules: a bad one fails like a bad template.
     return Generation(number, suggester, rules, problem, _now(), AutoReplier(suggester))
@@ -124,13 +127,16 @@ def load_generation(settings: Settings, number: int, embedder: Embedder | None =
 
 class Service:
     def __init__(self, settings: Settings, metrics: Metrics, suggester: Suggester | None = None,
-                 embedder: Embedder | None = None, progress: bool = False) -> None:
+                 embedder: Embedder | None = None, progress: bool = False,
+                 knowledge: KnowledgeBase | None = None) -> None:
         """`suggester`: served as it is; otherwise one is opened in the background at start-up,
-        with `embedder` when given (and a progress bar on stderr if `progress`)."""
+        with `embedder` and `knowledge` (as validate_knowledge returned it) when given, and a
+        progress bar on stderr if `progress`."""
         self.settings = settings
         self.metrics = metrics
         self._preloaded = suggester
         self._embedder = embedder
+        self._knowledge = knowledge
         self._progress = progress
         self._current: Generation | None = None
         # Why the first generation could not be opened; the server is then asked to stop.
@@ -162,7 +168,8 @@ class Service:
         def work() -> None:
             outcome: Generation | BaseException
             try:
-                outcome = load_generation(self.settings, 1, self._embedder, progress=self._progress)
+                outcome = load_generation(self.settings, 1, self._embedder, progress=self._progress,
+                                          knowledge=self._knowledge)
             except BaseException as exc:  # handed to the event loop, which reports it
                 outcome = exc
             with contextlib.suppress(RuntimeError):  # the loop closed: the server stopped meanwhile
@@ -268,19 +275,20 @@ class Service:
             return False
         self.reload_status = ReloadStatus("running", started_at=_now())
         try:
-            await anyio.to_thread.run_sync(validate_knowledge, self.settings)
+            knowledge = await anyio.to_thread.run_sync(validate_knowledge, self.settings)
         except Exception as exc:
             self._finish_reload(exc)
             raise
-        self._reload_task = asyncio.create_task(self._rebuild())
+        self._reload_task = asyncio.create_task(self._rebuild(knowledge))
         return True
 
-    async def _rebuild(self) -> None:
+    async def _rebuild(self, knowledge: KnowledgeBase) -> None:
         previous = self.current
         try:
             # The embedder is reused: the model is loaded once per process, never again.
             generation = await anyio.to_thread.run_sync(
-                functools.partial(load_generation, self.settings, previous.number + 1, previous.suggester.embedder)
+                functools.partial(load_generation, self.settings, previous.number + 1, previous.suggester.embedder,
+                                  knowledge=knowledge)
             )
         except Exception as exc:  # reported in the status; the old generation keeps serving
             if not isinstance(exc, SuggestError):

@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
     # directory, every knowledge and rule file, the model. The index (a build can take minutes)
     # is opened once the server listens, so /healthz answers meanwhile.
     FeedbackStore.for_settings(settings).close()
-    validate_knowledge(settings)
+    knowledge = validate_knowledge(settings)
     embedder = open_embedder(settings)
-    app = create_app(settings, embedder=embedder, progress=True)
+    app = create_app(settings, embedder=embedder, progress=True, knowledge=knowledge)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port,
                                            log_config=log_config(args.log_level),
                                            access_log=False))  # suggest.api logs each request, with its id

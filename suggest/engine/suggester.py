@@ -81,9 +81,11 @@ class Suggester:
         rebuild: bool = True,
         progress: bool = False,
         reply_filter: ReplyFilter | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> Suggester:
-        """Load knowledge, model and index; (re)build the index when missing or stale."""
-        kb = load_knowledge(settings.knowledge_dir)
+        """Load knowledge, model and index; (re)build the index when missing or stale.
+        `knowledge`: settings.knowledge_dir as already loaded (and checked) by the caller."""
+        kb = knowledge if knowledge is not None else load_knowledge(settings.knowledge_dir)
         if reply_filter is None:
             reply_filter = default_filter(kb)
         embedder = embedder or open_embedder(settings)
