@@ -165,11 +165,14 @@ class Service:
         # event loop closes, so Ctrl-C during a long build would wait for the build to end.
         loop = asyncio.get_running_loop()
 
+        # Handed over, not kept: after a reload the service would still hold the first knowledge.
+        knowledge, self._knowledge = self._knowledge, None
+
         def work() -> None:
             outcome: Generation | BaseException
             try:
                 outcome = load_generation(self.settings, 1, self._embedder, progress=self._progress,
-                                          knowledge=self._knowledge)
+                                          knowledge=knowledge)
             except BaseException as exc:  # handed to the event loop, which reports it
                 outcome = exc
             with contextlib.suppress(RuntimeError):  # the loop closed: the server stopped meanwhile
