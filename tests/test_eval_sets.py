@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from suggest.knowledge import load_knowledge
+from suggest.knowledge import Entry, load_knowledge
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = sorted((REPO / "eval").glob("ecommerce_*.csv"))
@@ -28,14 +28,17 @@ def folded(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
 
 
+@pytest.fixture(scope="module")
+def entries() -> dict[str, Entry]:
+    return {e.id: e for e in load_knowledge(REPO / "knowledge").entries}
+
+
 def test_every_set_is_there():
     assert {p.name for p in SETS} >= ANSWERABLE | {"ecommerce_unanswerable.csv", "ecommerce_dev_unanswerable.csv"}
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
-def test_labels_name_answers_that_can_be_given_on_their_platform(path: Path):
-    kb = load_knowledge(REPO / "knowledge")
-    entries = {e.id: e for e in kb.entries}
+def test_labels_name_answers_that_can_be_given_on_their_platform(path: Path, entries: dict[str, Entry]):
     for line, row in enumerate(rows(path), start=2):
         assert row["platform"] in ("tmall", "pdd"), (path.name, line)
         assert row["query"].strip(), (path.name, line)

@@ -63,7 +63,7 @@ def test_a_broken_knowledge_file_is_named_with_its_line_or_still_serves(tmp_path
             assert FILE_AND_LINE.search(str(exc)), f"seed {seed}, attempt {attempt}: {exc}"
             continue
         settings = Settings.load(knowledge_dir=work, index_dir=tmp_path / f"i{attempt}", model="hash", min_score=0.0)
-        suggester = Suggester.open(settings, embedder=HashEmbedder())
+        suggester = Suggester.open(settings, embedder=HashEmbedder(), knowledge=kb)
         for message in MESSAGES:
             for product in (None, *list(kb.products)[:2]):
                 # A scope the broken file no longer has is a clear error, which is fine.
