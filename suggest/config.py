@@ -77,6 +77,9 @@ class Settings:
     # core; `suggest serve` shares the cores out among its api_threads instead, because two
     # concurrent messages on 2 threads each took 8 ms where 1 thread each took 6 ms.
     model_threads: int | None = None
+    # Threads for an encode while no other runs (ONNX backend: a second session, ~130 MB, when
+    # more than model_threads). Unset: every core, up to 4. A lone message is the usual case.
+    model_solo_threads: int | None = None
     # Query vectors kept in an LRU cache (buyers repeat 在吗 and 发什么快递 all day); 0: none.
     # Unset: 4096 for the ONNX and native backends, none for torch (suggest/embedding/cache.py).
     query_cache: int | None = None
@@ -126,6 +129,8 @@ class Settings:
             raise ConfigError(f"query_cache is a number of vectors (0 for none), not {self.query_cache}")
         if self.model_threads is not None and self.model_threads < 1:
             raise ConfigError(f"model_threads must be at least 1, not {self.model_threads}")
+        if self.model_solo_threads is not None and self.model_solo_threads < 1:
+            raise ConfigError(f"model_solo_threads must be at least 1, not {self.model_solo_threads}")
         if self.max_body_bytes < 1024:
             raise ConfigError(f"max_body_bytes must be at least 1024, not {self.max_body_bytes}")
 

@@ -26,6 +26,12 @@ def test_model_threads_from_the_environment_and_validated(monkeypatch: pytest.Mo
     monkeypatch.setenv("SUGGEST_MODEL_THREADS", "0")
     with pytest.raises(ConfigError, match="model_threads"):
         Settings.load()
+    monkeypatch.setenv("SUGGEST_MODEL_THREADS", "1")
+    monkeypatch.setenv("SUGGEST_MODEL_SOLO_THREADS", "2")
+    assert Settings.load().serving().model_solo_threads == 2
+    monkeypatch.setenv("SUGGEST_MODEL_SOLO_THREADS", "0")
+    with pytest.raises(ConfigError, match="model_solo_threads"):
+        Settings.load()
 
 
 def test_query_cache_setting_reaches_the_embedder(settings: Settings) -> None:

