@@ -832,9 +832,10 @@ NOTES = """
   in the last 0.25 s) runs on a second onnxruntime session with every core, as in-process
   suggest does (`SUGGEST_MODEL_SOLO_THREADS`, suggest/embedding/onnx_runtime.py; same vectors
   bit for bit, ~130 MB more memory). Measured with scripts/load_test.py before and after it
-  (session 8, interleaved runs): one client p50 21.2 → 18.0 ms, four clients 88 → 92 req/s.
-  Without the 0.25 s rule, requests starting in the gaps of a concurrent load took both cores
-  and oversubscribed them: four clients fell to 70 req/s.
+  (session 8, interleaved runs): one client p50 21.2 → 18.0 ms, four clients 88 → 92 req/s;
+  two more pairs each: 4 clients 84 / 94 → 94 / 92, 16 clients 91 / 94 → 88 / 99 req/s, the
+  same throughput. Without the 0.25 s rule, requests starting in the gaps of a concurrent load
+  took both cores and oversubscribed them: four clients fell to 70 req/s.
 - The rest of the gap to in-process is the client on the same 2 cores, the hop to a worker
   thread and the framework: GET /healthz takes 1.5–2.7 ms with the benchmark's httpx client
   and 1.0–1.8 ms with `http.client`; a cached POST /v1/suggest 6–7 ms with `http.client`.
