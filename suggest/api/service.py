@@ -59,6 +59,7 @@ class Generation:
             "generation": self.number,
             "loaded_at": self.loaded_at,
             "model": self.suggester.embedder.name,
+            "fusion_fitted_for": self.suggester.fusion.model,
             "entries": meta.entries,
             "index_built_at": meta.built_at,
             "knowledge_digest": meta.knowledge_digest,

@@ -8,6 +8,7 @@ Everything heavy (model, index, jieba) is loaded once, in `open`, never per requ
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from suggest.index.views import knowledge_tokenizer
 from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
 from suggest.ranking import Candidates, Fusion, gather_candidates, list_confidence, load_fusion, shortlist
 from suggest.text import Tokenizer
+
+log = logging.getLogger("suggest")
 
 
 @dataclass
@@ -97,7 +100,12 @@ class Suggester:
             if progress:
                 print(f"suggest: {exc}; building it now", file=sys.stderr)
             index = build_index(kb, embedder, settings.index_dir, progress=progress)
-        suggester = cls(kb, index, embedder, load_fusion(embedder.name), reply_filter, settings)
+        fusion = load_fusion(embedder.name)
+        if fusion.model != embedder.name:
+            log.warning("no fusion is fitted for the model %s: ranking with the one fitted for %s, so scores "
+                        "and the threshold are a guess; fit it with scripts/calibrate.py --model %s "
+                        "(docs/quality-notes.md)", embedder.name, fusion.model, embedder.name)
+        suggester = cls(kb, index, embedder, fusion, reply_filter, settings)
         suggester.warm_up()
         return suggester
 

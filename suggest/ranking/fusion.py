@@ -46,6 +46,8 @@ class Fusion:
     auto_send_threshold: float
     trained_on: str = ""
     item_floor: float = ITEM_FLOOR
+    # The model whose vectors the weights and thresholds were fitted on.
+    model: str = ""
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         return np.asarray(features, dtype=np.float64) @ self.weights
@@ -79,9 +81,12 @@ def listwise_probability(scores: np.ndarray, null_score: float) -> np.ndarray:
 
 
 def load_fusion(model: str) -> Fusion:
-    """The fitted fusion for `model`, or the one fitted for the default model."""
+    """The fitted fusion for `model`, or the one fitted for the default model (its `model` then
+    says so: another model's cosines spread differently, so its scores and threshold are only
+    a guess until scripts/calibrate.py fits that model)."""
     raw = json.loads(resources.files("suggest.ranking").joinpath("fusion.json").read_text(encoding="utf-8"))
-    entry = raw["models"].get(model) or raw["models"][raw["default"]]
+    fitted_for = model if model in raw["models"] else raw["default"]
+    entry = raw["models"][fitted_for]
     names = tuple(entry["features"])
     if names != FEATURES:
         raise ConfigError(f"fusion.json was fitted on features {names}, the code computes {FEATURES}; re-run scripts/calibrate.py")
@@ -92,4 +97,5 @@ def load_fusion(model: str) -> Fusion:
         auto_send_threshold=float(entry["auto_send_threshold"]),
         trained_on=str(entry.get("trained_on", "")),
         item_floor=float(entry.get("item_floor", ITEM_FLOOR)),
+        model=fitted_for,
     )
