@@ -886,6 +886,18 @@ NOTES = """
   (0.64–0.88). Either quantised store saves under 0.1 ms and would need the fp32 vectors kept
   beside it for the exact features. Running the lexical side (jieba, BM25, the inbound rule
   check, product lookup: 1.05 ms) in a second thread during the encode saved 0.1 ms of 10.3.
+  After the encode, the dense search in a worker thread beside the lexical side (FAISS releases
+  the GIL) made that part slower, 1.80 against 1.60 ms p50 at 10k (session 8): the hop, and
+  onnxruntime's worker still spinning on the other core.
+- Where the floor is (session 8): one pass of the default int8 graph over n tokens (made-up
+  ids, 2 threads) took 4.8 / 5.8 / 6.6 / 8.5 / 13.0 / 22.5 ms for n = 3 / 6 / 10 / 16 / 32 / 64
+  (1 thread: 6.1 / 6.9 / 9.1 / 11.4 / 19.8 / 35.5). Dev messages average 15.6 tokens, 4 of them
+  the "query: " prompt. So 5 ms is what a 3-token text costs: most of a pass is a fixed cost
+  of its 72 int8 matrix products (onnxruntime's profile at 3 tokens: 60-140 µs each, about
+  the time to read the weight matrix), not of the message. Quantising the weights to uint8,
+  per tensor instead of per channel, or simplifying the graph first (onnxsim: 1,305 → 726
+  nodes) changed none of it beyond noise. Leaving out the "query: " prompt would save 4
+  tokens, 10.3 → 9.3 ms p50 on 200 dev messages, and change the model's vectors.
 """
 
 
