@@ -76,6 +76,13 @@ def test_export_matches_the_torch_model(tiny: Path, exported: Path) -> None:
         assert (got * want).sum(axis=1).min() > 0.97
 
 
+def test_the_export_fuses_the_attention_of_each_layer(exported: Path) -> None:
+    import onnx
+
+    ops = [node.op_type for node in onnx.load(str(exported / MODEL_FILE)).graph.node]
+    assert ops.count("QAttention") == 2  # the tiny BERT's two layers, fused, then quantised
+
+
 def test_batches_padding_and_single_texts_agree(exported: Path) -> None:
     onnx = OnnxEmbedder("onnx:tiny", exported)
     together = onnx.encode_queries(TEXTS, batch_size=3)  # padded batches, sorted by length

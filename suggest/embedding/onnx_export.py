@@ -31,13 +31,15 @@ from suggest.embedding.sentence import embedding_dimension
 from suggest.errors import ModelError
 
 # Bump when the exported folder changes, so older exports are redone.
-FORMAT_VERSION = 1
+# 2: eager attention, fused by onnxruntime's transformer optimiser before quantising.
+FORMAT_VERSION = 2
 CONFIG_NAME = "suggest-onnx.json"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
-# int8 weights for the matrix products and the token-embedding table (Gather): the table is
-# three quarters of the model, so this takes the file from ~470 MB to ~120 MB.
-QUANTIZED_OPS = ("MatMul", "Gather")
+# int8 weights for the matrix products, the fused attention's projections and the
+# token-embedding table (Gather): the table is three quarters of the model, so this takes the
+# file from ~470 MB to ~120 MB.
+QUANTIZED_OPS = ("MatMul", "Attention", "Gather")
 
 
 def read_config(folder: Path) -> dict[str, Any] | None:
@@ -77,7 +79,9 @@ def _export(source: Path, out: Path, marker: dict[str, Any]) -> None:
         raise ModelError(f"exporting to ONNX needs torch and sentence-transformers: {exc}") from exc
     try:
         with progress_bars_off():
-            model = SentenceTransformer(str(source), device="cpu")
+            # Eager attention exports as plain matrix products and a softmax, which onnxruntime's
+            # optimiser fuses into one Attention node per layer (_fused); SDPA's export it cannot.
+            model = SentenceTransformer(str(source), device="cpu", model_kwargs={"attn_implementation": "eager"})
     except Exception as exc:  # the library raises many kinds; all mean "cannot load"
         raise ModelError(f"cannot load the model to export from {source}: {exc}") from exc
     model.eval()
@@ -113,11 +117,15 @@ def _export(source: Path, out: Path, marker: dict[str, Any]) -> None:
     except Exception as exc:  # torch's exporter raises many kinds
         raise ModelError(f"cannot export {source} to ONNX: {exc}") from exc
     with _root_logging_kept():
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(plain), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True)
-    plain.unlink()
+        fused = _fused(plain, transformer.auto_model.config, out / "model.fused.onnx")
+        quantize_dynamic(str(fused), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
+                         op_types_to_quantize=list(QUANTIZED_OPS), per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    for temporary in {plain, fused}:
+        temporary.unlink()
 
     prompts = dict(model.prompts or {})
     config = {
@@ -145,6 +153,23 @@ def _root_logging_kept() -> Iterator[None]:
         logging.disable(logging.NOTSET)
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+def _fused(plain: Path, config: Any, dest: Path) -> Path:
+    """The exported graph with each layer's attention fused into one node, LayerNorms with their
+    residual adds, and GELU with its bias (onnxruntime's BERT optimiser): e5-small's int8 graph
+    goes from 1,572 nodes to 282, and one dev message from 11.9 to 9.3 ms p50 on 2 threads
+    (session 8, a loaded machine; a pass costs mostly per node and matrix, not per token).
+    A model the optimiser does not recognise keeps its plain graph."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    heads, hidden = getattr(config, "num_attention_heads", 0), getattr(config, "hidden_size", 0)
+    try:
+        optimized = optimize_model(str(plain), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1)
+        optimized.save_model_to_file(str(dest))
+    except Exception:  # the optimiser raises many kinds on graphs it was not written for
+        return plain
+    return dest
 
 
 def _pooling_mode(model: Any) -> str:
