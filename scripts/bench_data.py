@@ -38,9 +38,12 @@ def _clean(cell: str) -> str:
     return cell.replace("\ufeff", "").strip()
 
 
+UNIONPAY_FILE = BENCH / "faq" / "unionpay_faq.tsv"
+
+
 def bench_available() -> bool:
     """Whether the public benchmark checkout (../shared/bench) is beside the repository."""
-    return (BENCH / "faq" / "unionpay_faq.tsv").is_file()
+    return UNIONPAY_FILE.is_file()
 
 
 def unionpay(with_examples: bool, split: str = "test") -> FaqSet:
@@ -48,7 +51,7 @@ def unionpay(with_examples: bool, split: str = "test") -> FaqSet:
     split="train": odd-id queries only (calibration). With examples, the training split is the
     odd ids halved: ids ≡ 1 (mod 4) are the examples, ids ≡ 3 (mod 4) the queries, so a
     calibration sees the with-examples shape without ever reading an even id."""
-    path = BENCH / "faq" / "unionpay_faq.tsv"
+    path = UNIONPAY_FILE
     std: dict[str, tuple[str, str]] = {}
     users: list[tuple[int, str, str, str]] = []
     with open(path, encoding="utf-8") as fh:

@@ -104,7 +104,7 @@ class Suggester:
         if fusion.model != embedder.name:
             log.warning("no fusion is fitted for the model %s: ranking with the one fitted for %s, so scores "
                         "and the threshold are a guess; fit it with scripts/calibrate.py --model %s "
-                        "(docs/quality-notes.md)", embedder.name, fusion.model, embedder.name)
+                        "(README.md, on --model)", embedder.name, fusion.model, embedder.name)
         suggester = cls(kb, index, embedder, fusion, reply_filter, settings)
         suggester.warm_up()
         return suggester
