@@ -812,7 +812,7 @@ NOTES = """
   postings, and a scope mask is built once per (platform, shop, product) looking only at scoped
   entries. The features are bit-identical to the former brute-force code
   (tests/test_ranking_fast_paths.py).
-- Dense index: exact `IndexFlatIP` below 20,000 views, HNSW (M=32, efSearch=96) above; a flat
+- Dense index: exact `IndexFlatIP` below 20,000 views, HNSW (M=32, efSearch=64) above; a flat
   scan reads 1.5 KB per view per message. HNSW only picks the dense candidates; their features
   still come from the exact vectors. *HNSW recall vs flat* is the share of the exact top-64
   views' entries (what a message asks the dense index for) that HNSW also returns. FAISS searches one query on the calling thread
@@ -823,6 +823,10 @@ NOTES = """
   and so did it for 373 of 374 test messages against a near-exact HNSW search; the recall above
   counts all 64 views' entries, most of which never come near the top. At 10k this took the
   work beyond the encode from 2.6 ms to 1.7 ms (p50, quiet machine, precomputed vectors).
+  Session 9 took efSearch to 64, the views asked for: all 400 dev messages at 10k answers kept
+  the first answer an exact search gives them, and a search took 0.30 instead of 0.46 ms alone
+  (0.58–0.68 against 0.71–0.76 ms inside suggest, where the engine's other work has left the
+  graph out of the caches); the recall above falls by about 4 points.
 - The reply list (up to `limit` lines, see docs/api.md) is only
   rendered and filtered when its best lines together can clear the threshold, and the rule
   filter's verdict on a reply text is cached per suggester (replies are the knowledge's own
