@@ -889,6 +889,11 @@ NOTES = """
 - OpenVINO 2026.4 on the same fp32 ONNX export (latency hint) encoded one message in 15.3 ms on
   2 threads and 25.9 ms on 1 (onnxruntime fp32: 14.4 / 16.6 ms; the int8 default: 7.9 / 10.0 ms);
   its int8 path needs static quantisation, see above. Not taken.
+- CTranslate2 4.8.5 (session 9) on the same model converted to int8 (oneDNN u8s8 GEMMs, AVX2,
+  2 threads): 11.4–13.0 ms p50 on 200 dev messages, against 8.9–9.1 ms for the default in the
+  same minutes. onnxruntime's `session.intra_op.dynamic_block_base` (1, 4, 8) and
+  denormals-as-zero moved the default by less than the run-to-run noise (6.7–7.8 ms p50 for the
+  same settings twice). Not taken.
 - At 10k answers the dense search is the largest single cost beyond the encode (0.6–0.7 ms cold,
   39,910 real vectors, efSearch 96). Measured against it on the same vectors and messages:
   HNSW over 8-bit scalar-quantised vectors 0.57–0.60 ms (recall of the exact top-20 0.944
