@@ -2,6 +2,9 @@
 
     .venv/bin/python scripts/quality.py                 # everything, default model
     .venv/bin/python scripts/quality.py --quick         # skip the UnionPay benchmark
+    .venv/bin/python scripts/quality.py --render docs/quality.json   # rewrite the page of a saved run
+
+Each run saves its figures, command, date and model in docs/quality.json beside the page.
 
 Sets (see scripts/bench_data.py for the split discipline):
 - our e-commerce test set (eval/ecommerce_test.csv) against the default knowledge, in two forms:
@@ -179,11 +182,11 @@ def holdout_comparison(rows: list[dict[str, object]]) -> list[str]:
     ]
 
 
-def write_markdown(rows: list[dict[str, object]], path: Path, command: str, model: str) -> None:
+def write_markdown(rows: list[dict[str, object]], path: Path, command: str, model: str, date: str) -> None:
     lines = [
         "# Retrieval quality",
         "",
-        f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}, model `{model}`.",
+        f"Produced by `{command}` on {date}, model `{model}`.",
         "All systems in one run, on the same knowledge and queries. top-1: the right answer ranked first;",
         "MRR@5: mean reciprocal rank within the first five; answered: share of queries that get a",
         "suggestion list (its summed probability clears the calibrated threshold; at most 3 lines, each",
@@ -250,7 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a second e-commerce test set, written by a hand that saw no other evaluation file")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "quality.md")
     parser.add_argument("--json", type=Path, default=REPO / "docs" / "quality.json")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="measure nothing: rewrite --out from a run saved in JSON (after a change to the page's text)")
     args = parser.parse_args(argv)
+    if args.render:
+        return render_saved(args.render, args.out)
     settings = Settings.load(model=args.model)
     # No query cache: the baselines encode their queries in batches, and a vector the engine
     # cached (encoded alone) would differ from theirs in the int8 rounding — enough to move a
@@ -266,9 +273,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += unionpay_rows(run)
     command = "python scripts/quality.py" + (" --quick" if args.quick else "") + (f" --model {args.model}" if args.model else "")
     command += "".join(f" --also {name}" for name in args.also)
-    write_markdown(rows, args.out, command, embedder.name)
-    args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    run_record = {"command": command, "date": time.strftime("%Y-%m-%d"), "model": embedder.name, "rows": rows}
+    write_markdown(rows, args.out, command, embedder.name, str(run_record["date"]))
+    args.json.write_text(json.dumps(run_record, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} and {args.json}", file=sys.stderr)
+    return 0
+
+
+def render_saved(saved: Path, out: Path) -> int:
+    """The page of a saved run, with the run's own command, date and model."""
+    try:
+        run = json.loads(saved.read_text(encoding="utf-8"))
+        rows, command, model, date = run["rows"], run["command"], run["model"], run["date"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"{saved}: not a run saved by this script ({exc})", file=sys.stderr)
+        return 2
+    write_markdown(rows, out, command, model, date)
+    print(f"wrote {out} from {saved}", file=sys.stderr)
     return 0
 
 
