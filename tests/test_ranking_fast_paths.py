@@ -200,6 +200,43 @@ def test_hnsw_search_keeps_the_exact_features(loaded, monkeypatch):
         assert np.array_equal(fast.features[fast_at][:, absolute], slow.features[slow_at][:, absolute]), message
 
 
+def test_an_fp16_scan_keeps_the_exact_features_and_nearly_every_candidate(loaded, monkeypatch):
+    """A large flat index is scanned in fp16: it may only change which entries are dense
+    candidates (near ties), never a feature value."""
+    import faiss
+
+    kb, index = loaded
+    monkeypatch.setattr(dense_module, "FP16_SCAN_MIN_VIEWS", 1)
+    vectors = stored_vectors(index.dense).copy()
+    scanned = LoadedIndex(index.meta, index.views, build_dense(vectors, vectors.shape[1]))
+    assert isinstance(scanned._searched, faiss.IndexScalarQuantizer)
+    assert dense_module.describe(scanned.dense) == "flat, fp16 scan"
+    allowed = _scope_mask(kb, "tmall", None, None)
+    absolute = [FEATURES.index(n) for n in ("dense_q", "dense_a", "cover_q", "cover_a", "short")]
+    fetch = min(10, len(vectors) // 2)  # well inside this small index
+    for message, vector, terms in _queries(kb):
+        fast = gather_candidates(scanned, vector, terms, allowed)
+        slow = reference_candidates(index, vector, terms, allowed)
+        common, fast_at, slow_at = np.intersect1d(fast.entries, slow.entries, return_indices=True)
+        assert np.array_equal(fast.features[fast_at][:, absolute], slow.features[slow_at][:, absolute]), message
+        # The views it misses are near ties at the edge of the fetched ones (hash vectors tie a
+        # lot), never a view clearly inside it.
+        exact = vectors @ vector
+        edge = np.sort(exact)[::-1][fetch - 1]
+        _, rows = scanned.search(vector, fetch)
+        missed = np.setdiff1d(np.argsort(-exact, kind="stable")[:fetch], rows)
+        assert np.all(exact[missed] <= edge + 2e-3), message
+
+
+def test_small_flat_indexes_are_searched_exactly_and_hnsw_as_built(loaded):
+    _, index = loaded
+    assert len(index) < dense_module.FP16_SCAN_MIN_VIEWS
+    assert index._searched is index.dense
+    vectors = stored_vectors(index.dense).copy()
+    graph = build_dense(vectors, vectors.shape[1], hnsw_min_views=1)
+    assert dense_module.searched(graph, vectors) is graph
+
+
 def test_lexical_matching_equals_dense_scores(loaded):
     _, index = loaded
     for lexical in (index.lexical_questions, index.lexical_answers):

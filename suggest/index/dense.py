@@ -3,9 +3,11 @@
 Small indexes stay exact (IndexFlatIP). A flat search reads every stored vector, 1.5 KB per view
 for e5-small: about 60 MB per message at 10k answers (40k views), which costs more than the
 model's encode of the message itself. Above `HNSW_MIN_VIEWS` views the index is an HNSW graph
-over the same vectors (IndexHNSWFlat), whose search touches a few thousand of them.
+over the same vectors (IndexHNSWFlat), whose search touches a few thousand of them. In between,
+from `FP16_SCAN_MIN_VIEWS` views, a message scans a half-precision copy of the flat index's
+vectors, made at load: the scan is bound by memory bandwidth, and half the bytes take half the time.
 
-HNSW only chooses the dense *candidates*: every feature of a candidate is still computed from
+HNSW and the fp16 scan only choose the dense *candidates*: every feature of a candidate is still computed from
 the exact stored vectors (`stored_vectors`), so an approximate search can at worst miss a
 candidate, never change a score. `scripts/benchmark_speed.py` reports its recall against flat.
 """
@@ -27,6 +29,11 @@ HNSW_EF_CONSTRUCTION = 80
 # views asked for) put the same answer first as an exact search for all 400 dev messages at 10k
 # answers, with 0.30 instead of 0.46 ms a search (session 9, scripts/benchmark_speed.py's 10k).
 HNSW_EF_SEARCH = 64
+# From this many views a flat index is scanned in fp16. At 5,698 views (1k answers) the scan took
+# 1.43 → 0.77 ms with the caches cold, and the entries of the 64 best views were those of an
+# exact scan for 0.999 of the 400 dev messages (always including the best one); at 1,701 views
+# (the default knowledge) 0.48 → 0.35 ms. Below it the exact scan is cheap, and stays exact.
+FP16_SCAN_MIN_VIEWS = 4_096
 
 
 def build_dense(vectors: np.ndarray, dim: int, hnsw_min_views: int = HNSW_MIN_VIEWS) -> Any:
@@ -66,6 +73,21 @@ def stored_vectors(dense: Any) -> np.ndarray:
     return faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
 
 
+def searched(dense: Any, vectors: np.ndarray) -> Any:
+    """What a message's search runs on: the HNSW graph; for a flat index of at least
+    FP16_SCAN_MIN_VIEWS views an fp16 copy of its vectors (about 0.75 KB a view more memory);
+    otherwise the flat index itself. Its similarities are approximate; its rows are the
+    stored vectors' rows."""
+    import faiss
+
+    if hasattr(dense, "hnsw") or len(vectors) < FP16_SCAN_MIN_VIEWS:
+        return dense
+    scan = faiss.IndexScalarQuantizer(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    scan.train(vectors)  # fp16 needs no statistics; FAISS asks for the call all the same
+    scan.add(vectors)
+    return scan
+
+
 def search_one(dense: Any, query_vector: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
     """Similarities and rows of the `fetch` nearest views of one query (rows -1 for none)."""
     import faiss
@@ -86,4 +108,6 @@ def search_one(dense: Any, query_vector: np.ndarray, fetch: int) -> tuple[np.nda
 
 
 def describe(dense: Any) -> str:
-    return f"HNSW (M={dense.hnsw.nb_neighbors(1)})" if hasattr(dense, "hnsw") else "flat"
+    if hasattr(dense, "hnsw"):
+        return f"HNSW (M={dense.hnsw.nb_neighbors(1)})"
+    return "flat, fp16 scan" if dense.ntotal >= FP16_SCAN_MIN_VIEWS else "flat"

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from suggest.errors import IndexStoreError, StaleIndexError
-from suggest.index.dense import search_one, stored_vectors
+from suggest.index.dense import search_one, searched, stored_vectors
 from suggest.index.lexical import Lexical, TermPostings, inverse_document_frequency
 from suggest.index.views import ANSWER, QUESTION, View
 
@@ -67,6 +67,7 @@ class LoadedIndex:
         self.idf = inverse_document_frequency([views[i].terms for i in self.question_rows])
         # Read-only companions of the above, so a request never loops over views in Python.
         self.vectors = stored_vectors(dense)  # (views, dim), borrowed from `dense`
+        self._searched = searched(dense, self.vectors)  # what picks the dense candidates
         self.postings = TermPostings([v.terms for v in views])
         self._view_order, self._entry_start, self._entry_stop = _entry_spans(self.view_entry, meta.entries)
         self.answer_doc = _answer_docs(self.view_entry[self.answer_rows], meta.entries)
@@ -76,8 +77,8 @@ class LoadedIndex:
         return len(self.views)
 
     def search(self, query_vector: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
-        """Similarities and rows of the `fetch` nearest views (approximate above HNSW_MIN_VIEWS)."""
-        return search_one(self.dense, query_vector, fetch)
+        """Similarities and rows of the `fetch` nearest views (approximate from FP16_SCAN_MIN_VIEWS)."""
+        return search_one(self._searched, query_vector, fetch)
 
     def rows_of(self, entries: np.ndarray) -> np.ndarray:
         """Every view row of the given entries, ascending."""
