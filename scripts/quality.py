@@ -273,9 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += unionpay_rows(run)
     command = "python scripts/quality.py" + (" --quick" if args.quick else "") + (f" --model {args.model}" if args.model else "")
     command += "".join(f" --also {name}" for name in args.also)
-    run_record = {"command": command, "date": time.strftime("%Y-%m-%d"), "model": embedder.name, "rows": rows}
-    write_markdown(rows, args.out, command, embedder.name, str(run_record["date"]))
-    args.json.write_text(json.dumps(run_record, ensure_ascii=False, indent=1), encoding="utf-8")
+    date = time.strftime("%Y-%m-%d")
+    write_markdown(rows, args.out, command, embedder.name, date)
+    record = {"command": command, "date": date, "model": embedder.name, "rows": rows}
+    args.json.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} and {args.json}", file=sys.stderr)
     return 0
 

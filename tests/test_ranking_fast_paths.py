@@ -178,6 +178,11 @@ def test_fast_candidates_equal_the_reference(loaded, k):
     assert compared > 0
 
 
+# Features that do not depend on which other entries are candidates (dense_q_gap and the *_rel
+# ones are relative to the candidate set): an approximate search may not change them.
+ABSOLUTE = [FEATURES.index(n) for n in ("dense_q", "dense_a", "cover_q", "cover_a", "short")]
+
+
 def test_hnsw_search_keeps_the_exact_features(loaded, monkeypatch):
     """An HNSW index may only change which entries are dense candidates, never a feature value."""
     kb, index = loaded
@@ -195,12 +200,10 @@ def test_hnsw_search_keeps_the_exact_features(loaded, monkeypatch):
         common, fast_at, slow_at = np.intersect1d(fast.entries, slow.entries, return_indices=True)
         # Recall is the benchmark's business (hash vectors tie a lot); lexical hits are always there.
         assert len(common) or not len(slow.entries), message
-        # dense_q_gap and the *_rel features are relative to the candidate set; the rest are not.
-        absolute = [FEATURES.index(n) for n in ("dense_q", "dense_a", "cover_q", "cover_a", "short")]
-        assert np.array_equal(fast.features[fast_at][:, absolute], slow.features[slow_at][:, absolute]), message
+        assert np.array_equal(fast.features[fast_at][:, ABSOLUTE], slow.features[slow_at][:, ABSOLUTE]), message
 
 
-def test_an_fp16_scan_keeps_the_exact_features_and_nearly_every_candidate(loaded, monkeypatch):
+def test_an_fp16_scan_keeps_the_exact_features_and_misses_only_near_ties(loaded, monkeypatch):
     """A large flat index is scanned in fp16: it may only change which entries are dense
     candidates (near ties), never a feature value."""
     import faiss
@@ -212,13 +215,12 @@ def test_an_fp16_scan_keeps_the_exact_features_and_nearly_every_candidate(loaded
     assert isinstance(scanned._searched, faiss.IndexScalarQuantizer)
     assert dense_module.describe(scanned.dense) == "flat, fp16 scan"
     allowed = _scope_mask(kb, "tmall", None, None)
-    absolute = [FEATURES.index(n) for n in ("dense_q", "dense_a", "cover_q", "cover_a", "short")]
     fetch = min(10, len(vectors) // 2)  # well inside this small index
     for message, vector, terms in _queries(kb):
         fast = gather_candidates(scanned, vector, terms, allowed)
         slow = reference_candidates(index, vector, terms, allowed)
         common, fast_at, slow_at = np.intersect1d(fast.entries, slow.entries, return_indices=True)
-        assert np.array_equal(fast.features[fast_at][:, absolute], slow.features[slow_at][:, absolute]), message
+        assert np.array_equal(fast.features[fast_at][:, ABSOLUTE], slow.features[slow_at][:, ABSOLUTE]), message
         # The views it misses are near ties at the edge of the fetched ones (hash vectors tie a
         # lot), never a view clearly inside it.
         exact = vectors @ vector
