@@ -80,7 +80,7 @@ def searched(dense: Any, vectors: np.ndarray) -> Any:
     stored vectors' rows."""
     import faiss
 
-    if hasattr(dense, "hnsw") or len(vectors) < FP16_SCAN_MIN_VIEWS:
+    if not _scanned_in_fp16(dense):
         return dense
     scan = faiss.IndexScalarQuantizer(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
     scan.train(vectors)  # fp16 needs no statistics; FAISS asks for the call all the same
@@ -110,4 +110,9 @@ def search_one(dense: Any, query_vector: np.ndarray, fetch: int) -> tuple[np.nda
 def describe(dense: Any) -> str:
     if hasattr(dense, "hnsw"):
         return f"HNSW (M={dense.hnsw.nb_neighbors(1)})"
-    return "flat, fp16 scan" if dense.ntotal >= FP16_SCAN_MIN_VIEWS else "flat"
+    return "flat, fp16 scan" if _scanned_in_fp16(dense) else "flat"
+
+
+def _scanned_in_fp16(dense: Any) -> bool:
+    """Whether `searched` gives this index an fp16 copy to scan (the rule `describe` reports)."""
+    return not hasattr(dense, "hnsw") and dense.ntotal >= FP16_SCAN_MIN_VIEWS
