@@ -23,7 +23,7 @@ from suggest.index import dense as dense_module
 from suggest.index.dense import build_dense, stored_vectors
 from suggest.index.store import LoadedIndex
 from suggest.knowledge import load_knowledge
-from suggest.ranking.features import FEATURES, Candidates, gather_candidates
+from suggest.ranking.features import FEATURES, Candidates, _top_lexical, gather_candidates
 from suggest.text import Tokenizer
 
 MESSAGES = (
@@ -249,6 +249,16 @@ def test_lexical_matching_equals_dense_scores(loaded):
             rest = np.ones(len(dense), dtype=bool)
             rest[docs] = False
             assert not dense[rest].any()
+
+
+def test_top_lexical_partition_keeps_the_full_sorts_choice_at_ties():
+    rng = np.random.default_rng(5)
+    for size, k in ((10, 20), (81, 20), (500, 20), (3000, 7)):
+        entries = np.sort(rng.choice(10 * size, size, replace=False))
+        scores = rng.choice(np.array([0.0, 0.5, 1.0, 1.5, 2.0], np.float32), size)  # many ties, some zeros
+        order = np.argsort(-scores, kind="stable")[:k]
+        expected = entries[order[scores[order] > 0]]
+        assert np.array_equal(_top_lexical(entries, scores, k), expected), (size, k)
 
 
 def test_lexical_scores_of_some_documents_equal_the_full_scores(loaded):

@@ -63,6 +63,10 @@ class LoadedIndex:
         self.question_rows = np.flatnonzero(self.view_is_question)
         self.answer_rows = np.flatnonzero(~self.view_is_question)
         self.lexical_questions = Lexical([views[i].terms for i in self.question_rows])
+        # The entry of each question document, and whether they never fall: views are stored
+        # entry by entry, so a message's matching documents then come in runs of one entry.
+        self.question_entry = self.view_entry[self.question_rows]
+        self.question_entries_rise = bool(np.all(self.question_entry[1:] >= self.question_entry[:-1]))
         self.lexical_answers = Lexical([views[i].terms for i in self.answer_rows])
         self.idf = inverse_document_frequency([views[i].terms for i in self.question_rows])
         # Read-only companions of the above, so a request never loops over views in Python.

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from suggest.index.lexical import Lexical
 from suggest.index.store import LoadedIndex
 
 FEATURES = (
@@ -70,18 +69,15 @@ def _dense_hits(index: LoadedIndex, query_vector: np.ndarray, allowed: np.ndarra
     return np.unique(entries[: k * 2])
 
 
-def _lexical_best(lexical: Lexical, rows: np.ndarray, terms: tuple[str, ...], index: LoadedIndex,
-                  allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(entries, best BM25 of their in-scope views) for the entries with a matching view, ascending.
-
-    `rows` maps the lexical index's documents to view rows. Entries without a matching view
-    score 0, as before; they are simply not listed.
+def _lexical_best(index: LoadedIndex, terms: tuple[str, ...], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(entries, best BM25 of their in-scope question views) for the entries with a matching
+    view, ascending. Entries without a matching view score 0, as before; they are simply not listed.
     """
-    docs, scores = lexical.matching(terms) if terms else (np.zeros(0, np.int64), np.zeros(0, np.float32))
-    view_entries = index.view_entry[rows[docs]]
+    docs, scores = index.lexical_questions.matching(terms) if terms else (np.zeros(0, np.int64), np.zeros(0, np.float32))
+    view_entries = index.question_entry[docs]
     keep = allowed[view_entries]
     view_entries, scores = view_entries[keep], scores[keep]
-    if len(view_entries) and np.all(view_entries[1:] >= view_entries[:-1]):
+    if index.question_entries_rise and len(view_entries):
         # The usual case (views are stored entry by entry): runs of one entry, no sort needed.
         starts = np.flatnonzero(np.concatenate([[True], view_entries[1:] != view_entries[:-1]]))
         return view_entries[starts], np.maximum.reduceat(scores, starts)
@@ -93,6 +89,12 @@ def _top_lexical(entries: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """The k best-scoring entries with a positive score. Ties at the k-th place go to the
     lower entry position (a stable sort over ascending entries), so the candidates never
     depend on the sort algorithm."""
+    if len(scores) > 4 * k:
+        # Only the scores at or above the k-th best can place: a partition finds that score,
+        # and the stable sort then runs over those few, ties included, in entry order.
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        near = np.flatnonzero(scores >= kth)
+        entries, scores = entries[near], scores[near]
     order = np.argsort(-scores, kind="stable")[:k]
     order = order[scores[order] > 0]
     return entries[order]
@@ -142,7 +144,7 @@ def gather_candidates(
     non-zeros); no Python loop runs over views, and no sort over all entries.
     """
     dense_hits = _dense_hits(index, query_vector, allowed, k)
-    q_entries, q_best = _lexical_best(index.lexical_questions, index.question_rows, terms, index, allowed)
+    q_entries, q_best = _lexical_best(index, terms, allowed)
     lex_hits = _top_lexical(q_entries, q_best, k)
     entries = np.unique(np.concatenate([dense_hits, lex_hits])).astype(np.int64)
     entries = entries[allowed[entries]]
