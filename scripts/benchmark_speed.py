@@ -811,7 +811,14 @@ NOTES = """
   are one slice of the stored matrix (no `reconstruct` per row), term coverage uses per-term
   postings, and a scope mask is built once per (platform, shop, product) looking only at scoped
   entries. The features are bit-identical to the former brute-force code
-  (tests/test_ranking_fast_paths.py).
+  (tests/test_ranking_fast_paths.py). Session 10: the BM25 columns' document numbers are kept
+  as numpy's own index type (bm25s stores int32, which every column add converted anew), the
+  question documents' entries are read once at load, and the lexical top 20 is found by a
+  partition before the stable sort: the lexical work of one message (BM25 over the question
+  views, per-entry maxima, top 20) went 345 → 223 µs p50 at 10k answers and 116 → 74 µs on the
+  default knowledge (the two versions alternating message by message in one process). Summing
+  the columns over the union of their documents instead of an accumulator over every document
+  was slower (190 against 135 µs for BM25 alone at 10k): not kept.
 - Dense index: exact `IndexFlatIP` below 20,000 views, HNSW (M=32, efSearch=64) above; a flat
   scan reads 1.5 KB per view per message, and from 4,096 views it reads a half-precision copy
   made at load instead (session 9: at 1k answers, 5,698 views, the search inside suggest took
