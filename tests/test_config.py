@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from suggest.config import Settings
+from suggest.config import Settings, index_dir_for
 from suggest.errors import ConfigError
 
 
@@ -50,3 +50,16 @@ def test_the_admin_token_must_be_sendable_in_a_header() -> None:
         Settings.load(admin_token="short")
     with pytest.raises(ConfigError, match="printable ASCII"):
         Settings.load(admin_token="管理员令牌-一二三四五六七八九十")
+
+
+def test_other_knowledge_gets_an_index_folder_of_its_own(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    default = Settings()
+    assert Settings.load().index_dir == default.index_dir
+    assert Settings.load(knowledge_dir=default.knowledge_dir).index_dir == default.index_dir
+    shop_a, shop_b = tmp_path / "a" / "faq", tmp_path / "b" / "faq"
+    own = Settings.load(knowledge_dir=shop_a).index_dir
+    assert own.parent == default.index_dir / "knowledge" and own.name.startswith("faq-")
+    assert own == index_dir_for(shop_a) != index_dir_for(shop_b)  # same name, other path
+    assert Settings.load(knowledge_dir=shop_a, index_dir=tmp_path / "idx").index_dir == tmp_path / "idx"
+    monkeypatch.setenv("SUGGEST_INDEX_DIR", str(tmp_path / "env-idx"))
+    assert Settings.load(knowledge_dir=shop_a).index_dir == tmp_path / "env-idx"

@@ -137,6 +137,17 @@ def test_unknown_scope_is_a_clear_error(suggester: Suggester):
         suggester.suggest("在吗", platform="douyin")
 
 
+def test_without_a_shop_named_the_first_shop_selling_on_the_platform_answers(settings, embedder, knowledge_dir):
+    # "aaa" comes before "demo" by file name, and sells on douyin and jd only.
+    (knowledge_dir / "shops" / "aaa.yaml").write_text("id: aaa\nname: 另一家店\nplatforms: [douyin, jd]\n", encoding="utf-8")
+    suggester = Suggester.open(settings, embedder=embedder)
+    assert suggester.suggest("在吗", platform="tmall").shop == "demo"
+    assert suggester.suggest("在吗", platform="jd").shop == "aaa"
+    assert suggester.suggest("在吗", platform="pdd", shop="demo").shop == "demo"
+    with pytest.raises(ScopeError, match="shop 'aaa' does not sell on taobao"):
+        suggester.suggest("在吗", platform="taobao")  # nobody sells there: the first shop's error, as before
+
+
 def test_stale_index_is_rebuilt_on_open(settings, embedder, knowledge_dir):
     Suggester.open(settings, embedder=embedder)
     first = current_build(settings.index_dir)

@@ -68,7 +68,18 @@ NOT_TEXT = [
      "item 2 of 'questions' is 5000 characters long", ""),
     ("shops/demo.yaml", DEMO_SHOP + HOURS + "  off_hours_message: " + "亲" * 3000 + "\n", 6,
      "'off_hours_message' is 3000 characters long", ""),
+    # A list under a key that already has a text: YAML reads one text running on, dashes and all.
+    ("templates/main.yaml", template("  questions: 能开发票吗\n    - 可以开票不\n    - 发票怎么开\n  answer: 可以\n"), 3,
+     "read as more of the text begun on line 2", "leave nothing after the colon"),
 ]
+
+
+def test_a_text_running_over_lines_without_dashes_is_still_one_text(knowledge_dir: Path):
+    write(knowledge_dir, "templates/main.yaml",
+          template("  questions:\n    - 能开发票吗\n  answer: 亲，可以开票的，\n    付款后在订单页申请 - 电子发票\n"))
+    kb = load_knowledge(knowledge_dir)
+    entry = next(e for e in kb.entries if e.id == "greeting")
+    assert entry.answer == "亲，可以开票的， 付款后在订单页申请 - 电子发票"
 
 
 @pytest.mark.parametrize(("name", "text", "line", "message", "fix"), NOT_TEXT)

@@ -10,14 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from suggest.config import PLATFORMS, Settings
+from suggest.config import DEFAULT_MODEL, PLATFORMS, Settings
 from suggest.text.display import printable
 
 
 def add_knowledge_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: the bundled demo shop)")
-    parser.add_argument("--index", type=Path, metavar="DIR", help="index directory (default: ./index)")
-    parser.add_argument("--model", metavar="NAME", help="sentence-transformers model name or path (default: bundled e5-small)")
+    parser.add_argument("--index", type=Path, metavar="DIR",
+                        help="index directory (default: index/ of the repository for the bundled knowledge, "
+                             "a folder of its own under index/knowledge/ for any other --knowledge)")
+    parser.add_argument("--model", metavar="NAME",
+                        help=f"sentence-transformers model name or path (default: {DEFAULT_MODEL}, the bundled e5-small)")
 
 
 def add_platform_option(parser: argparse.ArgumentParser, required: bool = False) -> None:

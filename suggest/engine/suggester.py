@@ -288,10 +288,13 @@ class Suggester:
             raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(self.kb.shops)}")
 
     def shop_of(self, shop: str | None, platform: str) -> str:
-        """The shop asked for, else the default one; either must sell on `platform` (its
-        templates were checked against the rules of its own platforms only)."""
+        """The shop asked for, else the first shop (in the order the knowledge lists them) that
+        sells on `platform`; either must sell there (its templates were checked against the
+        rules of its own platforms only). Without the platform in the choice, adding a second
+        shop that sells elsewhere made every request that names no shop fail."""
         if shop is None:
-            shop = self.kb.default_shop.id
+            selling = [s for s in self.kb.shops.values() if platform in s.platforms]
+            shop = (selling[0] if selling else self.kb.default_shop).id
         self.require_shop(shop)
         if platform not in self.kb.shops[shop].platforms:
             raise ScopeError(f"shop {shop!r} does not sell on {platform} (it sells on {', '.join(self.kb.shops[shop].platforms)})")

@@ -104,7 +104,7 @@ def load(path: Path) -> Any:
         raise KnowledgeError(path, _error_line(exc, text), f"invalid YAML: {_problem(exc)}") from exc
     if node is None:
         return None
-    return _convert(node, path, SafeConstructor(), _Budget(len(text) + 1000))
+    return _convert(node, path, SafeConstructor(), _Budget(len(text) + 1000), text.splitlines())
 
 
 class _Budget:
@@ -139,7 +139,7 @@ def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
     return min(mark.line + 1, len(text.splitlines()) or 1)
 
 
-def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: _Budget) -> Any:
+def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: _Budget, lines: list[str]) -> Any:
     line = node.start_mark.line + 1
     budget.spend(path, line)
     if isinstance(node, yaml.MappingNode):
@@ -148,13 +148,13 @@ def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: 
         out.key_lines = {}
         out.written = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, path, constructor, budget)
+            key = _convert(key_node, path, constructor, budget, lines)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise KnowledgeError(path, key_line, f"keys must be text, not {key!r}")
             if key in out:
                 raise KnowledgeError(path, key_line, f"duplicate key {key!r}")
-            out[key] = _convert(value_node, path, constructor, budget)
+            out[key] = _convert(value_node, path, constructor, budget, lines)
             out.key_lines[key] = key_line
             if _not_text(value_node, out[key]):
                 out.written[key] = value_node.value
@@ -165,17 +165,35 @@ def _convert(node: yaml.Node, path: Path, constructor: SafeConstructor, budget: 
         seq.item_lines = []
         seq.written = {}
         for item in node.value:
-            seq.append(_convert(item, path, constructor, budget))
+            seq.append(_convert(item, path, constructor, budget, lines))
             seq.item_lines.append(item.start_mark.line + 1)
             if _not_text(item, seq[-1]):
                 seq.written[len(seq) - 1] = item.value
         return seq
+    _refuse_list_read_as_text(node, path, lines)
     try:
         return constructor.construct_object(node, deep=True)
     except ConstructorError as exc:
         raise KnowledgeError(path, line, f"cannot read value: {exc.problem}") from exc
     except Exception as exc:  # PyYAML's constructors fail with ValueError, KeyError… on what they cannot read
         raise KnowledgeError(path, line, _unreadable(node, exc)) from exc
+
+
+def _refuse_list_read_as_text(node: yaml.Node, path: Path, lines: list[str]) -> None:
+    """`questions: 能开发票吗` followed by indented `- ...` lines is valid YAML: one plain text
+    running on over those lines, dashes and all ("能开发票吗 - 亲 可以开票不 - ..."), so fourteen
+    example questions silently became one. No text of a knowledge file continues with a line
+    that starts with "- "; such a line was meant as a list item."""
+    if not isinstance(node, yaml.ScalarNode) or node.style or node.end_mark.line <= node.start_mark.line:  # plain: None or ""
+        return
+    for number in range(node.start_mark.line + 1, min(node.end_mark.line, len(lines) - 1) + 1):
+        stripped = lines[number].lstrip()
+        if stripped == "-" or stripped.startswith("- "):
+            raise KnowledgeError(
+                path, number + 1,
+                f"this '- ' line is read as more of the text begun on line {node.start_mark.line + 1}, not as a list "
+                "item: for a list, leave nothing after the colon on that line and put each item on its own '- ' line",
+            )
 
 
 def _not_text(node: yaml.Node, value: Any) -> bool:
