@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -18,6 +20,30 @@ def embedding_dimension(model: Any) -> int:
     """A SentenceTransformer's output dimension, under the method name of either API version."""
     get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return int(get_dim())
+
+
+HUB_PROBE_SECONDS = 3.0
+
+
+def _from_hub(loader: Any, name: str) -> Any:
+    """A hub model: from the local Hugging Face cache when it is there, else downloaded, but
+    only when the hub answers at all. Asked for a name it could not reach, the hub client
+    retried for about 90 s, printing a line per attempt, before failing."""
+    try:
+        return loader(name, device="cpu", local_files_only=True)
+    except Exception:  # not in the cache (or incomplete there): fetch it
+        if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+            raise ModelError(f"cannot load embedding model {name!r}: it is not a local folder, not in the "
+                             "Hugging Face cache, and HF_HUB_OFFLINE is set") from None
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = endpoint.hostname or "huggingface.co", endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=HUB_PROBE_SECONDS).close()
+    except OSError as exc:
+        raise ModelError(f"cannot load embedding model {name!r}: it is not a local folder, not in the Hugging Face "
+                         f"cache, and the model hub ({host}:{port}) cannot be reached ({exc.strerror or exc}); "
+                         "give a local model folder, or the default model") from None
+    return loader(name, device="cpu")
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -52,7 +78,12 @@ class SentenceTransformerEmbedder(Embedder):
         if self._threads:
             torch.set_num_threads(self._threads)
         try:
-            model = SentenceTransformer(self._path, device="cpu")
+            if Path(self._path).exists():
+                model = SentenceTransformer(self._path, device="cpu")
+            else:
+                model = _from_hub(SentenceTransformer, self._path)
+        except ModelError:
+            raise
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise ModelError(f"cannot load embedding model {self.name!r} from {self._path}: {exc}") from exc
         model.eval()
