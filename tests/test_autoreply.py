@@ -510,7 +510,8 @@ def test_cli_human_readable_and_batch(cli_env, capsys, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "status", "mentions"),
     [
-        (["--at", NIGHT], 2, "only make sense with --auto"),
+        (["--at", NIGHT], 2, "--at only makes sense with --auto"),
+        (["--at", NIGHT, "--conversation", "c1"], 2, "--conversation, --at only make sense with --auto"),
         (["--auto"], 2, "--conversation"),
         (["--auto", "--conversation", "c1", "--limit", "2"], 2, "--limit"),
         (["--auto", "--conversation", "c1", "--at", "tonight"], 1, "ISO 8601"),

@@ -169,13 +169,18 @@ def test_eval_faq_errors_name_the_users_file(cli_env, capsys, tmp_path: Path):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_eval_warns_of_unknown_gold_ids_and_refuses_unknown_platforms(cli_env, capsys, tmp_path: Path):
+def test_eval_refuses_unknown_gold_ids_and_unknown_platforms(cli_env, capsys, tmp_path: Path):
+    """A gold id the knowledge lacks could only count as a miss: a typo quietly lowered the figures."""
     faq = tmp_path / "faq.csv"
     faq.write_text("id,question,answer\ninv,能开发票吗,可以开\n", encoding="utf-8")
     queries = tmp_path / "q.csv"
-    queries.write_text("query,gold_id,platform\n能开票吗,inv,tmall\n在吗,nosuch,pdd\n", encoding="utf-8")
-    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 0
-    assert "1 queries" in (err := capsys.readouterr().err) and "nosuch; lines 3" in err
+    queries.write_text("query,gold_id,platform\n能开票吗,inv,tmall\n在吗,nosuch,pdd\n发票呢,invv,\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert err == [f"suggest: {queries}:3: gold_id 'nosuch' is not an answer id of the knowledge evaluated "
+                   "(2 such rows, lines 3, 4: invv, nosuch)"]
+    assert captured.out == ""  # nothing ranked, no index built
     queries.write_text("query,gold_id,platform\n能开票吗,inv,ebay\n", encoding="utf-8")
     assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) != 0
     assert f"{queries}:2: unknown platform 'ebay'" in capsys.readouterr().err
@@ -212,7 +217,7 @@ def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, mo
     monkeypatch.setattr("sys.stdin", io.StringIO(lines))
     assert main(["chat", *cli_env]) == 0
     out = capsys.readouterr().out
-    assert "unknown platform 'ebay'" in out and "platform stays None" in out
+    assert "unknown platform 'ebay'" in out and "platform stays tmall (default)" in out
     assert "unknown shop 'nope'" in out and "unknown product 'ghost'" in out
     assert out.index("debug = off") < out.index("debug = on") and ":debug takes on or off" in out
     assert "» :)在吗" in out  # answered, not taken for a command
@@ -259,3 +264,65 @@ def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
     assert main(["chat", *cli_env]) == 0
     out = capsys.readouterr().out
     assert "platform = pdd" in out and "小额打款" in out
+
+
+def test_eval_names_the_line_of_an_empty_query(cli_env, capsys, tmp_path: Path):
+    """A row with a gold id but no query said `q.csv:2: no queries` of the whole file."""
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer\ninv,能开发票吗,可以开\n", encoding="utf-8")
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id\n能开票吗,inv\n\n,inv\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
+    assert capsys.readouterr().err.strip() == f"suggest: {queries}:4: empty query"
+    queries.write_text("query,gold_id\n,inv\n", encoding="utf-8")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
+    assert capsys.readouterr().err.strip() == f"suggest: {queries}:2: empty query"
+    queries.write_text("query,gold_id\n\n,\n", encoding="utf-8")  # blank lines are no rows
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
+    assert capsys.readouterr().err.strip() == f"suggest: {queries}:2: no queries after the header"
+
+
+def test_chat_refuses_a_platform_the_shop_does_not_sell_on(cli_env, capsys, monkeypatch):
+    """`:platform jd` used to answer `platform = jd`, and then every message failed."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(":platform jd\n:platform\n能开发票吗\n:platform PDD\n:platform\n"))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "  ! shop 'demo' does not sell on jd (it sells on tmall, pdd); platform stays tmall (default)\n" in out
+    assert "platform = jd" not in out and "platform: tmall (default)" in out
+    assert "[tmall · demo]" in out and "template:invoice" in out  # the message after it is answered
+    assert out.endswith("  platform = pdd\n  platform: pdd\n")
+
+
+def test_chat_setting_commands_alone_show_the_current_value(cli_env, capsys, monkeypatch):
+    lines = ":shop\n:product\n:product ghost\n:product tee\n:product\n:product none\n:product\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "None" not in out
+    assert out.splitlines() == [
+        "  shop: demo (default)",
+        "  product: none",
+        "  ! unknown product 'ghost'; known products: tee, down-jacket; product stays none",
+        "  product = tee",
+        "  product: tee",
+        "  product = none",
+        "  product: none",
+    ]
+
+
+def test_chat_an_unknown_command_is_not_sent_as_a_message(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(":unknowncmd\n:Shop\n:D\n:)\n:在吗\n:Q\n能开发票吗\n"))
+    assert main(["chat", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "  ! unknown command :unknowncmd; commands: :new, :platform, :product, :shop, :debug, :help, :quit\n" in out
+    assert "» :unknowncmd" not in out and "shop: demo (default)" in out
+    assert "» :D" in out and "» :)" in out and "» :在吗" in out  # smileys and text are messages
+    assert "能开发票吗" not in out  # :Q ended the session
+
+
+def test_chat_refuses_options_that_would_fail_every_message(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("能开发票吗\n"))
+    assert main(["chat", "--platform", "jd", *cli_env]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines()[-1] == "suggest: shop 'demo' does not sell on jd (it sells on tmall, pdd)"
+    assert "»" not in captured.out

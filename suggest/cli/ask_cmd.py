@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_scope_options(parser: argparse.ArgumentParser) -> None:
     add_platform_option(parser)
-    parser.add_argument("--shop", metavar="ID", help="shop id (default: the first shop of the knowledge)")
+    parser.add_argument("--shop", metavar="ID", help="shop id (default: the first shop, by file name, that sells on the platform)")
     parser.add_argument("--product", metavar="ID", help="product being discussed")
     # 1-20, as the HTTP API accepts: 0 would have meant the default and -1 an empty list.
     parser.add_argument("--limit", type=int_option(1, 20), metavar="N", help="at most N suggestions, 1-20 (default 3)")
@@ -123,7 +123,8 @@ def run_auto(args: argparse.Namespace) -> int:
     from suggest.feedback import FeedbackStore, default_path
 
     if not args.auto:
-        raise UsageError(f"{', '.join(_auto_options(args))} only make sense with --auto")
+        given = _auto_options(args)
+        raise UsageError(f"{', '.join(given)} only {'makes' if len(given) == 1 else 'make'} sense with --auto")
     if not args.conversation:
         raise UsageError("--auto needs --conversation ID: notices go once per conversation")
     if args.limit is not None or args.debug:

@@ -16,10 +16,13 @@ from suggest.engine import Suggester
 from suggest.errors import InputError, ScopeError
 
 HELP = ("Type a customer message and press Enter; the messages since :new are one conversation. "
-        "Commands: :new, :platform P, :product ID, :shop ID, :debug [on|off], :help, :quit (or Ctrl-D). "
-        "Ctrl-C discards the line.")
-# Only these start a command: a buyer's ":)在吗" is a message.
-COMMAND = re.compile(r"^:(new|platform|product|shop|debug|help|q|quit|exit)(?:\s+(.*))?$")
+        "Commands: :new, :platform [P], :product [ID|none], :shop [ID], :debug [on|off], :help, :quit (or Ctrl-D); "
+        "a setting command alone shows the current value. Ctrl-C discards the line.")
+COMMANDS = ("new", "platform", "product", "shop", "debug", "help", "quit")
+QUIT = ("q", "quit", "exit")
+# A command is ':' and a word of ASCII letters: a buyer's ":)在吗", ":D" or ":在吗" is a message.
+# One letter is a command only when known (:q), so the smileys :D and :P stay messages.
+COMMAND = re.compile(r"^:([A-Za-z][A-Za-z_-]+|[qQ])(?:\s+(.*))?$")
 # Earlier messages kept as the conversation: the product is looked for in these.
 HISTORY = 20
 SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
@@ -34,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     suggester = open_suggester(args)
+    _check_scope(suggester, args)
     interactive = sys.stdin.isatty()
     if interactive:
         _line_editing()
@@ -53,13 +57,34 @@ def run(args: argparse.Namespace) -> int:
         if command is None:
             if _answer(suggester, args, line, history):  # a refused line is not part of the conversation
                 history[:] = [*history, line][-HISTORY:]
-        elif command.group(1) in ("q", "quit", "exit"):
+            continue
+        if not _command(suggester, args, command.group(1).lower(), (command.group(2) or "").strip() or None, history):
             return 0
-        elif command.group(1) == "new":
-            history.clear()
-            print("  (new conversation)")
-        else:
-            _command(suggester, args, command.group(1), (command.group(2) or "").strip() or None)
+
+
+def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: str | None, history: list[str]) -> bool:
+    """One `:name value` line; False when it ends the session."""
+    if name in QUIT:
+        return False
+    if name == "new":
+        history.clear()
+        print("  (new conversation)")
+    elif name in ("platform", "product", "shop"):
+        _setting(suggester, args, name, value)
+    elif name == "debug":
+        _debug(args, value)
+    elif name == "help":
+        print(f"  {HELP}")
+    else:  # a typo must not reach the engine as what the buyer wrote
+        print(f"  ! unknown command :{name}; commands: {', '.join(':' + c for c in COMMANDS)}")
+    return True
+
+
+def _check_scope(suggester: Suggester, args: argparse.Namespace) -> None:
+    """The options' scope, checked once: a shop that does not sell on --platform would otherwise
+    fail every message of the session."""
+    suggester.shop_of(args.shop, suggester.platform_of(args.platform))
+    suggester.require_product(args.product)
 
 
 def _line_editing() -> None:
@@ -80,26 +105,41 @@ def _answer(suggester: Suggester, args: argparse.Namespace, line: str, history: 
     return False
 
 
-def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: str | None) -> None:
-    """Scope changes are checked here, so a typo is said once, not at every later message."""
+def _setting(suggester: Suggester, args: argparse.Namespace, name: str, value: str | None) -> None:
+    """Shown without a value; changed only to a scope the engine takes with the others, so a typo
+    is said once, not at every later message."""
+    if value is None:
+        print(f"  {name}: {_current(suggester, args, name)}")
+        return
+    if name == "product" and value.lower() == "none" and value not in suggester.kb.products:
+        value = None  # back to no product: the message or the conversation may name one
+    changed = argparse.Namespace(**{**vars(args), name: value})
     try:
         if name == "platform":
-            value = suggester.platform_of(value) if value else None
-        elif name == "shop" and value is not None:
-            suggester.shop_of(value, suggester.platform_of(args.platform))
-        elif name == "product":
-            suggester.require_product(value)
+            changed.platform = suggester.platform_of(value)
+        _check_scope(suggester, changed)
     except ScopeError as exc:
-        print(f"  ! {exc}; {name} stays {getattr(args, name)}")
+        print(f"  ! {exc}; {name} stays {_current(suggester, args, name)}")
         return
-    if name in ("platform", "product", "shop"):
-        setattr(args, name, value)
-        print(f"  {name} = {value}")
-    elif name == "debug":
-        if value is not None and value.lower() not in SWITCH:
-            print("  ! :debug takes on or off")
-            return
-        args.debug = not args.debug if value is None else SWITCH[value.lower()]
-        print(f"  debug = {'on' if args.debug else 'off'}")
-    else:
-        print(f"  {HELP}")
+    setattr(args, name, getattr(changed, name))
+    print(f"  {name} = {_current(suggester, args, name)}")
+
+
+def _current(suggester: Suggester, args: argparse.Namespace, name: str) -> str:
+    """A setting as the next message will use it: a default is named, not shown as None."""
+    value = getattr(args, name)
+    if value is not None:
+        return str(value)
+    if name == "platform":
+        return f"{suggester.platform_of(None)} (default)"
+    if name == "shop":  # the default shop may depend on the platform
+        return f"{suggester.shop_of(None, suggester.platform_of(args.platform))} (default)"
+    return "none"
+
+
+def _debug(args: argparse.Namespace, value: str | None) -> None:
+    if value is not None and value.lower() not in SWITCH:
+        print("  ! :debug takes on or off")
+        return
+    args.debug = not args.debug if value is None else SWITCH[value.lower()]
+    print(f"  debug = {'on' if args.debug else 'off'}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from suggest.config import require_platform
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError, ScopeError
 from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
+from suggest.knowledge import load_knowledge
 
 CATALOGUE = ("products", "shops", "rules")
 
@@ -65,12 +65,14 @@ def run(args: argparse.Namespace) -> int:
         catalogue, args.knowledge = args.knowledge, knowledge
         settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
         try:
-            suggester = Suggester.open(settings, progress=True)
+            # The knowledge read first, so a gold id it lacks is said before the (long) build.
+            kb = load_knowledge(settings.knowledge_dir)
+            _require_known_gold(queries, args.queries, {e.id for e in kb.entries})
+            suggester = Suggester.open(settings, progress=True, knowledge=kb)
         except KnowledgeError as exc:
             if args.faq is None:
                 raise
             raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
-        _warn_unknown_gold(queries, args.queries, {e.id for e in suggester.kb.entries})
         rank = ranker(suggester, args.platform)
         # An empty gold_id says no answer is right: such a row is right when nothing is shown.
         answerable = [q for q in queries if q.gold]
@@ -106,13 +108,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_unknown_gold(queries: list[Query], path: Path, ids: set[str]) -> None:
-    """A gold id the knowledge lacks can only be a miss: worth saying, not worth stopping for."""
+def _require_known_gold(queries: list[Query], path: Path, ids: set[str]) -> None:
+    """A gold id the knowledge lacks can only be a miss: a typo would quietly lower every figure."""
     unknown = [q for q in queries if q.gold and q.gold not in ids]
     if unknown:
-        lines = ", ".join(str(q.line) for q in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        lines = ", ".join(str(q.line) for q in unknown[:10]) + (", …" if len(unknown) > 10 else "")
         names = ", ".join(sorted({q.gold for q in unknown})[:10])
-        print(f"suggest: warning: {len(unknown)} queries in {path} name answers the knowledge does not have ({names}; lines {lines}); they count as misses", file=sys.stderr)
+        raise KnowledgeError(path, unknown[0].line,
+                             f"gold_id {unknown[0].gold!r} is not an answer id of the knowledge evaluated "
+                             f"({len(unknown)} such rows, lines {lines}: {names})")
 
 
 def _as_the_users(exc: KnowledgeError, copy: Path, faq: Path, catalogue: Path | None) -> KnowledgeError:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from suggest.cli.common import int_option, print_json
+from suggest.cli.common import echo, int_option, print_json
 from suggest.config import Settings
+
+if TYPE_CHECKING:
+    from suggest.feedback.report import Report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,5 +46,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
     else:
-        print(format_report(report))
+        print(format_report(shortened(report)))
     return 0
+
+
+def shortened(report: Report) -> Report:
+    """The report as a terminal shows it: a 3,000-character message or reply pasted into a chat is
+    cut, as `ask` echoes one, so the list stays readable (--json keeps every text whole)."""
+    gaps = [replace(g, message=echo(g.message), agent_reply=g.agent_reply and echo(g.agent_reply))
+            for g in report.gaps]
+    latest = [replace(r, message=echo(r.message), text=echo(r.text)) for r in report.auto_replies.latest]
+    return replace(report, gaps=gaps, auto_replies=replace(report.auto_replies, latest=latest))

@@ -81,14 +81,16 @@ def read_queries(path: Path) -> list[Query]:
         raise KnowledgeError(path, 1, "header must start with query,gold_id")
     queries = []
     for row in reader:
-        if not row or not row[0].strip():
+        if not any(cell.strip() for cell in row):  # a blank line (or one of bare commas) is no row
             continue
+        if not row[0].strip():  # a row with a gold id but no query lost a cell: say so, do not skip it
+            raise KnowledgeError(path, reader.line_num, "empty query")
         if len(row) < 2:
             raise KnowledgeError(path, reader.line_num, "expected query,gold_id")
         platform = row[2].strip().lower() if len(row) > 2 and header[2:3] == ["platform"] else ""
         queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num, platform))
     if not queries:
-        raise KnowledgeError(path, 2, "no queries")
+        raise KnowledgeError(path, 2, "no queries after the header")
     return queries
 
 
