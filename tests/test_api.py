@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -251,6 +252,69 @@ def test_check_refuses_an_unknown_platform(shared: TestClient):
     assert_error(shared.post("/v1/check", json={"text": "在的", "platform": "pdd", "shop": "Demo"}), 422, "unknown_scope")
     assert shared.post("/v1/check", json={"text": "在的", "platform": "pdd", "shop": "demo"}).status_code == 200
     assert_error(shared.post("/v1/check", json={"text": "在的"}), 422, "validation_error")
+
+
+@pytest.mark.parametrize("text", [" \t\n\u3000 ", "\u0000\u0001\u0002", "\ufffd\ufffd\ufffd\ufffd\ufffd", ""])
+def test_check_refuses_what_suggest_refuses(shared: TestClient, text: str):
+    """Nothing in an empty or garbled text can break a rule: {"ok": true} would tell the chat
+    tool the reply may be sent. It gets the suggest endpoint's answer to such a message."""
+    checked = shared.post("/v1/check", json={"text": text, "platform": "pdd"})
+    asked = shared.post("/v1/suggest", json={"message": text, "platform": "pdd"})
+    code = "validation_error" if text == "" else "invalid_input"  # "" is refused by the schema, as a message
+    assert assert_error(checked, 422, code).keys() == assert_error(asked, 422, code).keys()
+
+
+# ---------------------------------------------------------------------- one scope resolution, every route
+SCOPE_BODIES: dict[str, dict[str, Any]] = {
+    "/v1/suggest": {"message": "能开发票吗"},
+    "/v1/check": {"text": "亲，可以的"},
+    "/v1/feedback": {"request_id": "r", "message": "能开发票吗", "outcome": "none"},
+    "/v1/auto-reply": {"message": "能开发票吗", "conversation": "c-1", "at": "2026-03-02T03:00"},
+}
+SCOPES: list[tuple[dict[str, str], bool]] = [
+    ({"platform": "pdd"}, True),
+    ({"platform": "PDD"}, True),  # any case, as on /v1/suggest
+    ({"platform": "pdd", "shop": "demo"}, True),
+    ({"platform": "jd"}, False),  # the default shop does not sell on jd
+    ({"platform": "jd", "shop": "demo"}, False),
+    ({"platform": "pdd", "shop": "Demo"}, False),
+    ({"platform": "ebay", "shop": "demo"}, False),
+]
+
+
+def test_every_route_resolves_the_scope_as_suggest_does(client: TestClient):
+    """/v1/check took a shop that does not sell on the platform, /v1/feedback a platform the
+    default shop does not sell on: each route had its own check."""
+    for scope, valid in SCOPES:
+        for path, body in SCOPE_BODIES.items():
+            if path == "/v1/auto-reply" and "shop" not in scope:
+                continue  # its shop is required
+            response = client.post(path, json={**body, **scope})
+            if valid:
+                assert response.status_code in (200, 201), (path, scope, response.text)
+            else:
+                assert_error(response, 422, "unknown_scope")
+
+
+def test_feedback_without_a_shop_is_filed_under_the_default_one(client: TestClient, api_settings: Settings):
+    body = {"request_id": "r", "message": "能开发票吗", "platform": "PDD", "outcome": "none"}
+    assert client.post("/v1/feedback", json=body).status_code == 201
+    shown = client.post("/v1/suggest", json={"message": "能开发票吗", "platform": "PDD"}).json()
+    with sqlite3.connect(api_settings.data_dir / "feedback.sqlite3") as db:
+        assert db.execute("SELECT platform, shop FROM feedback").fetchall() == [(shown["platform"], shown["shop"])]
+
+
+def test_check_without_a_shop_applies_the_default_shops_rules(api_settings: Settings, embedder: HashEmbedder):
+    """As /v1/suggest filters the default shop's candidates: the same reply, the same verdict."""
+    shop_rules = api_settings.knowledge_dir / "rules" / "shops" / "demo.yaml"
+    shop_rules.parent.mkdir(parents=True)
+    shop_rules.write_text("shop: demo\nplatforms: [tmall, pdd]\nrules:\n  - id: demo-competitor\n"
+                          "    message: 提到了竞品\n    severity: minor\n    action: flag\n    terms: [优衣库]\n",
+                          encoding="utf-8")
+    with TestClient(create_app(api_settings, Suggester.open(api_settings, embedder=embedder))) as client:
+        for scope in ({"platform": "pdd"}, {"platform": "pdd", "shop": "demo"}):
+            body = client.post("/v1/check", json={"text": "和优衣库的差不多", **scope}).json()
+            assert [v["rule"] for v in body["violations"]] == ["demo-competitor"], scope
 
 
 # ---------------------------------------------------------------------- bad input: 4xx, never 5xx

@@ -73,17 +73,43 @@ def test_stdin_mode_prints_one_object_per_line(capsys, monkeypatch):
     code, out, _ = run(capsys, ["check", "-", "--platform", "pdd", "--json"])
     assert code == 1
     results = [json.loads(line) for line in out.splitlines()]
-    assert [r["ok"] for r in results] == [True, False, True, True]
+    # The empty line is refused in its place, not passed as ok (nor skipped, shifting the rest).
+    assert [r["ok"] for r in results] == [True, False, False, True]
+    assert results[2] == {"ok": False, "violations": [], "error": "the text to check is empty"}
 
 
 def test_a_text_longer_than_the_api_takes_is_refused_and_a_batch_goes_on(capsys, monkeypatch):
     code, out, err = run(capsys, ["check", "加我微信" * 3000, "--platform", "pdd", "--json"])
-    assert code == 1 and out == "" and "12000 characters long; at most 10000" in err
+    assert code == 1 and out == "" and "12000 characters long; the limit is 10000" in err
     data = ("好的亲\n" + "加我微信" * 500_000 + "\n已经发货了\n").encode()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     code, out, err = run(capsys, ["check", "-", "--platform", "pdd", "--json"])
-    assert code == 1 and "line 2: the text is 2000000 characters long" in err
-    assert [json.loads(line)["ok"] for line in out.splitlines()] == [True, True]  # lines 1 and 3, not megabytes
+    assert code == 1 and len(out) < 1000  # not megabytes
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert "the text to check is 2000000 characters long" in results[1]["error"]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("", "the text to check is empty"),
+    (" \t\u3000 ", "the text to check is empty"),
+    ("\x00\x01\x02", "looks like binary data"),
+    ("\ufffd\ufffd\ufffd\ufffd", "looks like binary data"),
+])
+def test_an_empty_or_binary_text_is_refused_not_ok(capsys, text, problem):
+    # Nothing in it can break a rule: "ok" (exit 0) would tell a script the reply may be sent.
+    code, out, err = run(capsys, ["check", text, "--platform", "pdd"])
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("suggest: ") and problem in err
+
+
+def test_stdin_mode_refuses_a_bad_line_in_its_place(capsys, monkeypatch):
+    data = "好的亲\n   \n\x00\x01\x02\x03\n已经发货了\n".encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, err = run(capsys, ["check", "-", "--platform", "pdd"])
+    assert code == 1 and err == ""
+    assert out.splitlines() == ["1: ok", "2: error: the text to check is empty",
+                                "3: error: the text to check looks like binary data, not text", "4: ok"]
 
 
 def test_stdin_mode_all_ok_exits_0(capsys, monkeypatch):

@@ -30,7 +30,6 @@ from suggest.api.schemas import (
     SuggestResponse,
 )
 from suggest.api.service import Service
-from suggest.feedback import Feedback
 
 
 async def get_service(request: Request) -> Service:
@@ -96,10 +95,10 @@ async def check(body: CheckRequest, service: ServiceDep) -> JSONResponse:
 
 @api.post("/feedback", summary="记录客服对建议的使用情况", status_code=201, response_model=FeedbackResponse)
 async def feedback(body: FeedbackRequest, service: ServiceDep) -> FeedbackResponse:
-    row_id = await service.record_feedback(Feedback(
-        request_id=body.request_id, message=body.message, platform=body.platform, shop=body.shop,
-        shown=tuple(body.shown), outcome=body.outcome, source=body.source, sent_text=body.sent_text,
-    ))
+    row_id = await service.record_feedback(
+        body.platform, body.shop, request_id=body.request_id, message=body.message, shown=tuple(body.shown),
+        outcome=body.outcome, source=body.source, sent_text=body.sent_text,
+    )
     return FeedbackResponse(id=row_id, request_id=body.request_id)
 
 

@@ -77,7 +77,7 @@ class SuggestResponse(BaseModel):
         "message": "亲，能开发票吗？",
         "suggestions": [{
             "text": "亲，可以开发票的哦～本店可以开电子普通发票，个人或单位抬头都可以",
-            "score": 0.93,
+            "score": 0.9141,
             "source": {"kind": "template", "id": "invoice-how"},
         }],
         "platform": "tmall",
@@ -114,12 +114,18 @@ class ViolationOut(BaseModel):
 
 
 class CheckResponse(BaseModel):
+    # What CheckRequest's example really gets with the default knowledge.
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "ok": False,
-        "violations": [{
-            "rule": "offsite-contact", "message": "不得引导顾客到站外联系", "span": [2, 5],
-            "severity": "high", "action": "drop",
-        }],
+        "violations": [
+            {"rule": "contact-wechat", "message": "不能留微信或引导买家加微信、关注公众号，沟通和交易都要在平台内完成。",
+             "span": [2, 6], "severity": "critical", "action": "drop"},
+            {"rule": "pdd-forbidden-words",
+             "message": "拼多多聊天中不能出现\"微信\"\"支付宝\"\"QQ\"或以其他平台命名的快递等字眼（系统会识别处罚），付款和补偿都走平台。",
+             "span": [4, 6], "severity": "critical", "action": "drop"},
+            {"rule": "offline-payment", "message": "不能让买家线下付款或转账到个人账户、银行卡、微信、支付宝；所有付款都要在平台下单完成。",
+             "span": [6, 13], "severity": "critical", "action": "drop"},
+        ],
     }]})
     ok: bool
     violations: list[ViolationOut]
@@ -175,7 +181,9 @@ class FeedbackResponse(BaseModel):
 
 class AutoReplyRequest(BaseModel):
     model_config = _examples(
-        {"message": "亲，能开发票吗？", "platform": "pdd", "shop": "qingzhou", "conversation": "pdd-8812-buyer-1",
+        # Off duty, its best reply under the auto-send threshold: the off-hours message, as in
+        # AutoReplyResponse's first example ("亲，能开发票吗？" would be sent its answer).
+        {"message": "衣服小了想换大一码", "platform": "pdd", "shop": "qingzhou", "conversation": "pdd-8812-buyer-1",
          "at": "2026-03-01T23:40:00+08:00"},
         {"message": "再不退款我就去12315投诉", "platform": "tmall", "shop": "qingzhou", "conversation": "tm-20931",
          "at": "2026-03-02T02:15"},

@@ -29,6 +29,7 @@ import anyio.to_thread
 from suggest.api.errors import HttpError, describe
 from suggest.api.metrics import Metrics
 from suggest.autoreply import AutoReplier, Decision
+from suggest.compliance import check_text
 from suggest.config import Settings
 from suggest.embedding import Embedder
 from suggest.engine import Suggester, SuggestResult
@@ -218,11 +219,23 @@ class Service:
         return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=self._limiter)
 
     # ------------------------------------------------------------------ requests
+    @staticmethod
+    def scope(generation: Generation, platform: str | None, shop: str | None) -> tuple[str, str]:
+        """The platform and shop a request is for, or ScopeError: the one resolution every route
+        goes through, with the engine's own rules (the default platform and shop, a shop that
+        does not sell on the platform). Each route had its own check, and they drifted apart:
+        /v1/check took a shop that does not sell on the platform, /v1/feedback a platform the
+        default shop does not sell on."""
+        suggester = generation.suggester
+        platform = suggester.platform_of(platform)
+        return platform, suggester.shop_of(shop, platform)
+
     async def suggest(self, message: str, platform: str | None, shop: str | None, product: str | None,
                       limit: int | None, history: Sequence[str] = ()) -> SuggestResult:
-        suggester = self.current.suggester
-        result = await self._blocking(suggester.suggest, message, platform=platform, shop=shop, product=product,
-                                      limit=limit, history=history)
+        generation = self.current
+        platform, shop = self.scope(generation, platform, shop)
+        result = await self._blocking(generation.suggester.suggest, message, platform=platform, shop=shop,
+                                      product=product, limit=limit, history=history)
         self.metrics.observe_suggestions(result)
         # Customer text is logged only at debug level, and masked like everything else.
         log.debug("suggest %s/%s %r: %d suggestions, %d dropped", result.platform, result.shop, message,
@@ -233,9 +246,10 @@ class Service:
         generation = self.current
         if generation.rules is None:
             raise HttpError(503, "rules_unavailable", f"compliance checks are unavailable: {generation.rules_problem}")
-        if shop is not None:
-            # A mistyped shop would silently be checked without its own rules, and pass.
-            generation.suggester.require_shop(shop)
+        # A mistyped shop would silently be checked without its own rules, and pass; without a
+        # shop, the reply is checked as /v1/suggest filters the default shop's replies.
+        platform, shop = self.scope(generation, platform, shop)
+        text = check_text(text)  # nothing in an empty or garbled text breaks a rule: "ok" would be a lie
         result = await self._blocking(generation.rules.check, text, platform, shop)
         return dict(result.to_dict())
 
@@ -244,6 +258,7 @@ class Service:
         generation = self.current
         if self.feedback is None or generation.autoreplier is None:
             raise self.unready()
+        platform, shop = self.scope(generation, platform, shop)
         decision = await self._blocking(
             generation.autoreplier.reply, self.feedback, message, platform, shop, conversation, at=at,
             unanswered_since=unanswered_since, product=product, request_id=request_id,
@@ -252,11 +267,14 @@ class Service:
         log.debug("auto-reply %s/%s %s: %s", platform, shop, conversation, decision.reason)
         return decision
 
-    async def record_feedback(self, feedback: Feedback) -> int:
+    async def record_feedback(self, platform: str, shop: str | None, **fields: Any) -> int:
+        """`fields`: the rest of a Feedback. It is filed under the scope the suggestions were made
+        for: a typo would file it under a shop that does not exist, and no shop is the default
+        one, as on /v1/suggest."""
         if self.feedback is None:
             raise self.unready()
-        if feedback.shop is not None:  # a typo would file the feedback under a shop that does not exist
-            self.current.suggester.shop_of(feedback.shop, feedback.platform)
+        platform, shop = self.scope(self.current, platform, shop)
+        feedback = Feedback(platform=platform, shop=shop, **fields)
         row_id = await self._blocking(self.feedback.record, feedback)
         self.metrics.feedback.labels(feedback.outcome).inc()
         return row_id

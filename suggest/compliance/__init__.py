@@ -8,10 +8,12 @@ original text. Torch-free: importing this package loads no model.
     book.check(text, "pdd").to_dict()           # {"ok": ..., "violations": [...]}
     book.apply(text, "tmall")                   # FilterOutcome: dropped / masked / needs_human
     book.analyze_inbound(message, "tmall")      # Inbound: needs_human, reasons, topics
+    check_text(text)                            # InputError for an empty, overlong or binary text
 """
 
 from suggest.compliance.inbound import TOPICS
 from suggest.compliance.normalize import Normalized, View, normalize
+from suggest.compliance.reply_text import check_text
 from suggest.compliance.results import CheckResult, FilterOutcome, Inbound, Violation
 from suggest.compliance.rule import ACTIONS, SEVERITIES, Rule
 from suggest.compliance.rulebook import DEFAULT_RULES_DIR, RuleBook, analyze_inbound, default_rulebook, load_rules
@@ -30,6 +32,7 @@ __all__ = [
     "View",
     "Violation",
     "analyze_inbound",
+    "check_text",
     "default_rulebook",
     "load_rules",
     "normalize",

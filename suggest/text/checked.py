@@ -1,0 +1,28 @@
+"""What a text must be before any work is done on it: a customer's message (suggest.engine) or a
+reply given to the compliance check (suggest.compliance), which the same refusals protect.
+
+Kept free of heavy imports: `suggest check` uses it without loading the engine.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from suggest.errors import InputError
+
+
+def checked_text(text: object, max_chars: int, noun: str) -> str:
+    """`text` if it is a non-empty string of at most `max_chars`, not mostly garbage; else
+    InputError saying so of "the <noun>"."""
+    if not isinstance(text, str):
+        raise InputError(f"the {noun} must be text")
+    if not text.strip():
+        raise InputError(f"the {noun} is empty")
+    if len(text) > max_chars:
+        raise InputError(f"the {noun} is {len(text)} characters long; the limit is {max_chars}")
+    # Decoding garbage bytes leniently yields U+FFFD and control characters; a text that is
+    # mostly those is not a customer's message, nor a reply.
+    junk = sum(1 for c in text if c == "\ufffd" or (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r"))
+    if junk > max(2, len(text) // 4):
+        raise InputError(f"the {noun} looks like binary data, not text")
+    return text
