@@ -50,6 +50,13 @@ class ComplianceError(KnowledgeError):
 class IndexStoreError(SuggestError):
     """The index on disk is missing or unreadable."""
 
+    # What to tell someone who cannot rebuild it right away; a caller that rebuilds leaves it out.
+    REBUILD = "; rebuild it with `suggest build`"
+
+    def __init__(self, problem: str, advice: str = REBUILD) -> None:
+        super().__init__(problem + advice)
+        self.problem = problem
+
 
 class StaleIndexError(IndexStoreError):
     """The index on disk was built from another model or other knowledge."""

@@ -3,8 +3,10 @@
     suggest check TEXT --platform P [--shop S] [--json] [--knowledge DIR]
     suggest check - --platform P --json      one reply per line on standard input
 
-Exit status 0 when every text is ok, 1 when any is not, 2 for usage errors (an unknown
-platform is one: it is what the user typed, not what the text says).
+Exit status 0 when every text is ok, 1 when any is not or cannot be checked (empty, too long,
+binary: refused as `suggest ask` refuses such a message, since nothing in it could break a rule
+and "ok" would be a lie), 2 for usage errors (an unknown platform is one: it is what the user
+typed, not what the text says).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import sys
 from pathlib import Path
 
 from suggest.cli.common import add_platform_option, argv_text, echo, print_json, read_lines
-from suggest.compliance import CheckResult, load_rules
-from suggest.config import MAX_TEXT_CHARS, Settings
+from suggest.compliance import CheckResult, check_text, load_rules
+from suggest.config import Settings
 from suggest.errors import InputError, ScopeError
 from suggest.knowledge import shop_ids
 
@@ -58,26 +60,30 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown shop {args.shop!r}; known shops: {', '.join(sorted(known))}")
     args.text = argv_text(args.text)
     if args.text != "-":
-        result = book.check(_readable(args.text), platform, args.shop)
+        result = book.check(check_text(args.text), platform, args.shop)
         _print(result, args.text, args.json, None)
         return 0 if result.ok else 1
     all_ok = True
     for number, line in enumerate(read_lines(), start=1):
         try:
-            result = book.check(_readable(line), platform, args.shop)
-        except InputError as exc:  # one bad line must not lose the rest of a batch
-            print(f"suggest: line {number}: {exc}", file=sys.stderr)
+            result = book.check(check_text(line), platform, args.shop)
+        except InputError as exc:
+            # One bad line must not lose the rest of a batch, nor shift the answers to the lines
+            # after it (one output per input line, as `suggest ask -`); it is not ok (exit 1).
             all_ok = False
+            _print_refusal(exc, args.json, number)
             continue
         all_ok = all_ok and result.ok
         _print(result, line, args.json, number)
     return 0 if all_ok else 1
 
 
-def _readable(text: str) -> str:
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"the text is {len(text)} characters long; at most {MAX_TEXT_CHARS} are checked")
-    return text
+def _print_refusal(exc: InputError, as_json: bool, number: int) -> None:
+    if as_json:
+        print_json({"ok": False, "violations": [], "error": str(exc)})
+    else:
+        sys.stdout.write(f"{number}: error: {exc}\n")
+        sys.stdout.flush()
 
 
 def _print(result: CheckResult, text: str, as_json: bool, number: int | None) -> None:

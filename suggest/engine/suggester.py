@@ -98,7 +98,7 @@ class Suggester:
             if not rebuild:
                 raise
             if progress:
-                print(f"suggest: {exc}; building it now", file=sys.stderr)
+                print(f"suggest: {exc.problem}; building it now", file=sys.stderr)
             index = build_index(kb, embedder, settings.index_dir, progress=progress)
         fusion = load_fusion(embedder.name)
         if fusion.model != embedder.name:

@@ -79,7 +79,7 @@ def _writing(index_dir: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise IndexStoreError(f"cannot write the index in {index_dir}: {exc.strerror or exc}") from exc
+        raise IndexStoreError(f"cannot write the index in {index_dir}: {exc.strerror or exc}", advice="") from exc
 
 
 def encode_views(views: list[View], embedder: Embedder, progress: bool = False) -> np.ndarray:

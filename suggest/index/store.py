@@ -47,7 +47,7 @@ class IndexMeta:
             data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             return cls(**data)
         except (OSError, ValueError, TypeError) as exc:
-            raise IndexStoreError(f"index at {folder} is unreadable ({exc}); rebuild it with `suggest build`") from exc
+            raise IndexStoreError(f"index at {folder} is unreadable ({exc})") from exc
 
     def write(self, folder: Path) -> None:
         (folder / "meta.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
@@ -101,7 +101,7 @@ def _answer_docs(answer_entries: np.ndarray, entries: int) -> np.ndarray:
     """For each entry, its answer view's document in `lexical_answers` (-1: none). make_views
     gives an entry one answer view at most; features rely on it."""
     if len(np.unique(answer_entries)) != len(answer_entries):
-        raise IndexStoreError("index has several answer views for one answer; rebuild it with `suggest build`")
+        raise IndexStoreError("index has several answer views for one answer")
     docs = np.full(entries, -1, dtype=np.int64)
     docs[answer_entries] = np.arange(len(answer_entries))
     return docs
@@ -147,7 +147,7 @@ def load_index(index_dir: Path, model: str, knowledge_digest: str, model_revisio
     same model name: `model_revision`, see Embedder.revision) or from other knowledge."""
     folder = current_build(index_dir)
     if folder is None:
-        raise IndexStoreError(f"no index in {index_dir}; build it with `suggest build`")
+        raise IndexStoreError(f"no index in {index_dir}", advice="; build it with `suggest build`")
     meta = IndexMeta.read(folder)
     if meta.format != FORMAT:
         raise StaleIndexError(f"index in {index_dir} has format {meta.format}, this version reads {FORMAT}")
@@ -177,9 +177,9 @@ def read_build(folder: Path, meta: IndexMeta) -> LoadedIndex:
                 views.append(View(d["entry"], d["kind"], d["text"], tuple(d["terms"])))
         dense = faiss.read_index(str(folder / "dense.faiss"))
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise IndexStoreError(f"index at {folder} is damaged ({exc}); rebuild it with `suggest build`") from exc
+        raise IndexStoreError(f"index at {folder} is damaged ({exc})") from exc
     if dense.ntotal != len(views) or dense.d != meta.dim:
-        raise IndexStoreError(f"index at {folder} is inconsistent; rebuild it with `suggest build`")
+        raise IndexStoreError(f"index at {folder} is inconsistent")
     return LoadedIndex(meta, views, dense)
 
 
