@@ -169,10 +169,15 @@ def test_eval_faq_errors_name_the_users_file(cli_env, capsys, tmp_path: Path):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_eval_refuses_unknown_gold_ids_and_unknown_platforms(cli_env, capsys, tmp_path: Path):
-    """A gold id the knowledge lacks could only count as a miss: a typo quietly lowered the figures."""
+def one_answer_faq(tmp_path: Path) -> Path:
     faq = tmp_path / "faq.csv"
     faq.write_text("id,question,answer\ninv,能开发票吗,可以开\n", encoding="utf-8")
+    return faq
+
+
+def test_eval_refuses_unknown_gold_ids_and_unknown_platforms(cli_env, capsys, tmp_path: Path):
+    """A gold id the knowledge lacks could only count as a miss: a typo quietly lowered the figures."""
+    faq = one_answer_faq(tmp_path)
     queries = tmp_path / "q.csv"
     queries.write_text("query,gold_id,platform\n能开票吗,inv,tmall\n在吗,nosuch,pdd\n发票呢,invv,\n", encoding="utf-8")
     assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
@@ -212,11 +217,16 @@ def test_check_refuses_an_unknown_shop(cli_env, capsys):
     assert main(["check", "亲，包邮哦", "--platform", "pdd", "--shop", "demo", "--knowledge", cli_env[1]]) == 0
 
 
-def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, monkeypatch):
-    lines = ":platform ebay\n:shop nope\n:product ghost\n:debug off\n:debug on\n:debug maybe\n:)在吗\n:quit\n"
+def chat(cli_env, capsys, monkeypatch, lines: str) -> str:  # type: ignore[no-untyped-def]
+    """What `suggest chat` prints for these lines typed in, ending normally."""
     monkeypatch.setattr("sys.stdin", io.StringIO(lines))
     assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, monkeypatch):
+    lines = ":platform ebay\n:shop nope\n:product ghost\n:debug off\n:debug on\n:debug maybe\n:)在吗\n:quit\n"
+    out = chat(cli_env, capsys, monkeypatch, lines)
     assert "unknown platform 'ebay'" in out and "platform stays tmall (default)" in out
     assert "unknown shop 'nope'" in out and "unknown product 'ghost'" in out
     assert out.index("debug = off") < out.index("debug = on") and ":debug takes on or off" in out
@@ -249,9 +259,7 @@ def test_a_batch_file_saved_with_a_byte_order_mark_reads_its_first_message_whole
 def test_chat_keeps_the_product_of_the_conversation_until_new(cli_env, capsys, monkeypatch):
     knowledge = Path(cli_env[1])
     name = next(iter(load_knowledge(knowledge).products.values())).name
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"{name}有现货吗\n什么时候发货\n:new\n什么时候发货\n"))
-    assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    out = chat(cli_env, capsys, monkeypatch, f"{name}有现货吗\n什么时候发货\n:new\n什么时候发货\n")
     scopes = re.findall(r"\[(.*)\]", out)
     product = scopes[0].split(" · ")[-1]
     assert len(scopes) == 3 and product != "tmall"
@@ -260,16 +268,13 @@ def test_chat_keeps_the_product_of_the_conversation_until_new(cli_env, capsys, m
 
 
 def test_chat_reads_messages_until_eof(cli_env, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO(":platform pdd\n少发了怎么补偿\n:quit\n"))
-    assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    out = chat(cli_env, capsys, monkeypatch, ":platform pdd\n少发了怎么补偿\n:quit\n")
     assert "platform = pdd" in out and "小额打款" in out
 
 
 def test_eval_names_the_line_of_an_empty_query(cli_env, capsys, tmp_path: Path):
     """A row with a gold id but no query said `q.csv:2: no queries` of the whole file."""
-    faq = tmp_path / "faq.csv"
-    faq.write_text("id,question,answer\ninv,能开发票吗,可以开\n", encoding="utf-8")
+    faq = one_answer_faq(tmp_path)
     queries = tmp_path / "q.csv"
     queries.write_text("query,gold_id\n能开票吗,inv\n\n,inv\n", encoding="utf-8")
     assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 1
@@ -284,9 +289,7 @@ def test_eval_names_the_line_of_an_empty_query(cli_env, capsys, tmp_path: Path):
 
 def test_chat_refuses_a_platform_the_shop_does_not_sell_on(cli_env, capsys, monkeypatch):
     """`:platform jd` used to answer `platform = jd`, and then every message failed."""
-    monkeypatch.setattr("sys.stdin", io.StringIO(":platform jd\n:platform\n能开发票吗\n:platform PDD\n:platform\n"))
-    assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    out = chat(cli_env, capsys, monkeypatch, ":platform jd\n:platform\n能开发票吗\n:platform PDD\n:platform\n")
     assert "  ! shop 'demo' does not sell on jd (it sells on tmall, pdd); platform stays tmall (default)\n" in out
     assert "platform = jd" not in out and "platform: tmall (default)" in out
     assert "[tmall · demo]" in out and "template:invoice" in out  # the message after it is answered
@@ -295,9 +298,7 @@ def test_chat_refuses_a_platform_the_shop_does_not_sell_on(cli_env, capsys, monk
 
 def test_chat_setting_commands_alone_show_the_current_value(cli_env, capsys, monkeypatch):
     lines = ":shop\n:product\n:product ghost\n:product tee\n:product\n:product none\n:product\n"
-    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
-    assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    out = chat(cli_env, capsys, monkeypatch, lines)
     assert "None" not in out
     assert out.splitlines() == [
         "  shop: demo (default)",
@@ -311,9 +312,7 @@ def test_chat_setting_commands_alone_show_the_current_value(cli_env, capsys, mon
 
 
 def test_chat_an_unknown_command_is_not_sent_as_a_message(cli_env, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO(":unknowncmd\n:Shop\n:D\n:)\n:在吗\n:Q\n能开发票吗\n"))
-    assert main(["chat", *cli_env]) == 0
-    out = capsys.readouterr().out
+    out = chat(cli_env, capsys, monkeypatch, ":unknowncmd\n:Shop\n:D\n:)\n:在吗\n:Q\n能开发票吗\n")
     assert "  ! unknown command :unknowncmd; commands: :new, :platform, :product, :shop, :debug, :help, :quit\n" in out
     assert "» :unknowncmd" not in out and "shop: demo (default)" in out
     assert "» :D" in out and "» :)" in out and "» :在吗" in out  # smileys and text are messages
