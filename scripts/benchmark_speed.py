@@ -212,6 +212,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import serve_process  # noqa: E402
 from doc_sections import replace_section  # noqa: E402
+from machine import cpu_description  # noqa: E402
 
 from suggest.config import DEFAULT_MODEL  # noqa: E402
 from suggest.ranking.features import CANDIDATES_PER_SOURCE, dense_fetch  # noqa: E402
@@ -653,11 +654,12 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(measure_size(label(size), knowledge, work, args, real=size <= args.real_build_max))
     minutes = (time.perf_counter() - started) / 60
     finished = datetime.now(UTC)
-    markdown = report(rows, args, command.strip(), minutes, load_before, os.getloadavg(), finished)
+    cpu = cpu_description()
+    markdown = report(rows, args, command.strip(), minutes, load_before, os.getloadavg(), finished, cpu)
     print(markdown)
     saved = Path(tempfile.gettempdir(), "benchmark_speed.json")
     run = {"command": command.strip(), "minutes": minutes, "finished": finished.isoformat(),
-           "load_before": load_before, "load_after": os.getloadavg(),
+           "load_before": load_before, "load_after": os.getloadavg(), "cpu": cpu,
            "args": {k: str(v) for k, v in vars(args).items()}, "rows": rows}
     saved.write_text(json.dumps(run, indent=1), encoding="utf-8")
     print(f"figures saved in {saved}", file=sys.stderr)
@@ -679,7 +681,7 @@ def render_saved(args: argparse.Namespace) -> int:
     finished = (datetime.fromisoformat(run["finished"]) if "finished" in run
                 else datetime.fromtimestamp(args.render.stat().st_mtime, UTC))
     markdown = report(run["rows"], args, run["command"], run["minutes"], tuple(run["load_before"]), tuple(run["load_after"]),
-                      finished)
+                      finished, run.get("cpu"))
     print(markdown)
     if not args.no_write:
         write_section(markdown)
@@ -700,12 +702,13 @@ def f(value: object, digits: int = 1) -> str:
 
 
 def report(rows: list[dict], args: argparse.Namespace, command: str, minutes: float,  # type: ignore[type-arg]
-           load_before: tuple[float, ...], load_after: tuple[float, ...], finished: datetime) -> str:
+           load_before: tuple[float, ...], load_after: tuple[float, ...], finished: datetime,
+           cpu: str | None = None) -> str:
     out = [
         "## Speed (`scripts/benchmark_speed.py`)",
         "",
         f"Command: `{command}` — {minutes:.0f} min, {finished.strftime('%Y-%m-%d %H:%M UTC')}, "
-        f"{os.cpu_count()} CPUs, {platform_module.machine()}, Python {platform_module.python_version()}, "
+        f"{os.cpu_count()} CPUs, {cpu or platform_module.machine()}, Python {platform_module.python_version()}, "
         f"model `{args.model}`. Load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} "
         "(the machine is shared: absolute times move with it; each ratio compares two things measured "
         "message by message, interleaved, in the same process).",

@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import REPO, FaqSet, read_query_csv, unionpay  # noqa: E402
+from machine import cpu_description  # noqa: E402
 
 UNANSWERABLE = REPO / "eval" / "ecommerce_unanswerable.csv"
 
@@ -182,11 +183,14 @@ def holdout_comparison(rows: list[dict[str, object]]) -> list[str]:
     ]
 
 
-def write_markdown(rows: list[dict[str, object]], path: Path, command: str, model: str, date: str) -> None:
+def write_markdown(rows: list[dict[str, object]], path: Path, command: str, model: str, date: str,
+                   cpu: str | None = None) -> None:
+    # Runs saved before the CPU was recorded have none.
+    machine = f", CPU {cpu} (the int8 model's vectors depend on its instruction set)" if cpu else ""
     lines = [
         "# Retrieval quality",
         "",
-        f"Produced by `{command}` on {date}, model `{model}`.",
+        f"Produced by `{command}` on {date}, model `{model}`{machine}.",
         "All systems in one run, on the same knowledge and queries. top-1: the right answer ranked first;",
         "MRR@5: mean reciprocal rank within the first five; answered: share of queries that get a",
         "suggestion list (its summed probability clears the calibrated threshold; at most 3 lines, each",
@@ -274,8 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python scripts/quality.py" + (" --quick" if args.quick else "") + (f" --model {args.model}" if args.model else "")
     command += "".join(f" --also {name}" for name in args.also)
     date = time.strftime("%Y-%m-%d")
-    write_markdown(rows, args.out, command, embedder.name, date)
-    record = {"command": command, "date": date, "model": embedder.name, "rows": rows}
+    cpu = cpu_description()
+    write_markdown(rows, args.out, command, embedder.name, date, cpu)
+    record = {"command": command, "date": date, "model": embedder.name, "cpu": cpu, "rows": rows}
     args.json.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} and {args.json}", file=sys.stderr)
     return 0
@@ -289,7 +294,7 @@ def render_saved(saved: Path, out: Path) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"{saved}: not a run saved by this script ({exc})", file=sys.stderr)
         return 2
-    write_markdown(rows, out, command, model, date)
+    write_markdown(rows, out, command, model, date, run.get("cpu"))
     print(f"wrote {out} from {saved}", file=sys.stderr)
     return 0
 
