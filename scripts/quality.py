@@ -36,11 +36,14 @@ from machine import cpu_description  # noqa: E402
 
 UNANSWERABLE = REPO / "eval" / "ecommerce_unanswerable.csv"
 
+from suggest.autoreply import AutoReplier  # noqa: E402
 from suggest.config import Settings  # noqa: E402
 from suggest.embedding import Embedder, load_embedder  # noqa: E402
 from suggest.engine import Suggester  # noqa: E402
 from suggest.evaluation import Metrics, Query, evaluate_rankings, ranker  # noqa: E402
+from suggest.evaluation.autoreply import evaluate_auto_replies  # noqa: E402
 from suggest.evaluation.baselines import Bm25Baseline, DenseBaseline  # noqa: E402
+from suggest.feedback import FeedbackStore  # noqa: E402
 from suggest.index.views import answer_text  # noqa: E402
 from suggest.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
 
@@ -130,9 +133,21 @@ def ecommerce(run: Run, test_file: Path, name: str = "e-commerce", unanswerable:
         if not reduced.exists():
             reduce_to_csv(kb, reduced / "faq.csv", catalogue)
         rows += measure_all(f"{name} ({len(queries)} msgs), one question per answer ({form})", reduced, queries, run)[0]
+    rows.append(auto_reply_row(full, f"{name} ({len(queries)} msgs)", queries, run))
     if unanswerable is not None:
         rows.append(unanswerable_row(full, unanswerable))
+        no_fit = read_query_csv(unanswerable)
+        rows.append(auto_reply_row(full, f"{name} unanswerable ({len(no_fit)} msgs)", no_fit, run))
     return rows
+
+
+def auto_reply_row(engine: Suggester, label: str, queries: Sequence[Query], run: Run) -> dict[str, object]:
+    """The off-hours auto-reply on these messages with the shipped knowledge: what it sends alone."""
+    store = FeedbackStore(Path(tempfile.mkdtemp(prefix="auto-", dir=run.workdir)) / "feedback.sqlite3")
+    m = evaluate_auto_replies(AutoReplier(engine), queries, store)
+    print(f"auto-reply {label}: answered alone {m.answered}, right {m.right}, holding {m.holding}, "
+          f"off-hours {m.off_hours}", file=sys.stderr)
+    return {"setting": f"{label}, full templates", "system": "auto-reply", "auto": m.to_dict()}
 
 
 def unanswerable_row(engine: Suggester, path: Path) -> dict[str, object]:
@@ -200,6 +215,8 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
     ]
     setting = None
     for row in rows:
+        if "auto" in row:
+            continue  # a section of their own, below
         if "suggested" in row:
             lines += ["", f"## {row['setting']}", "",
                       "Messages that no answer fits (other shops' products, platform account problems, noise):",
@@ -213,6 +230,7 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         precision = f"{row['precision_answered']:.3f}" if ours else "–"
         in_list = f"{row['in_list_answered']:.3f}" if ours else "–"
         lines.append(f"| {row['system']} | {row['top1']:.3f} | {row['top3']:.3f} | {row['mrr5']:.3f} | {answered} | {precision} | {in_list} |")
+    lines += auto_reply_section([row for row in rows if "auto" in row])
     lines += [
         "",
         "Splits: calibration (scripts/calibrate.py) used only eval/ecommerce_dev.csv,",
@@ -244,6 +262,27 @@ def write_markdown(rows: list[dict[str, object]], path: Path, command: str, mode
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def auto_reply_section(rows: Sequence[dict[str, object]]) -> list[str]:
+    """What the off-hours auto-reply sent alone (runs saved before it was measured have none)."""
+    if not rows:
+        return []
+    lines = ["", "## Off-hours auto-reply, full templates", "",
+             "Each message alone in its own conversation, at an hour the shop is off duty (03:00 here), through",
+             "the same AutoReplier as `POST /v1/auto-reply` (auto-send threshold, rule filter, hand-over and",
+             "notice templates; docs/autoreply.md). *wrong answers sent* is the share of all messages that got",
+             "a wrong answer with nobody checking it; every answer sent to an unanswerable message is one.", "",
+             "| messages | answer sent alone | right when sent | wrong answers sent | holding message | off-hours message |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        a = row["auto"]
+        n, answered, right = int(a["n"]), int(a["answered"]), int(a["right"])  # type: ignore[index]
+        when_sent = f"{right / answered:.3f}" if answered else "–"
+        label = str(row["setting"]).removesuffix(", full templates")
+        lines.append(f"| {label} | {answered / n:.3f} | {when_sent} | {(answered - right) / n:.3f} | "
+                     f"{int(a['holding']) / n:.3f} | {int(a['off_hours']) / n:.3f} |")  # type: ignore[index]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,72 @@
+"""What the off-hours auto-reply sends alone for labelled messages.
+
+The figure that matters for a reply nobody checks is how often it is wrong, not how often the
+right answer is ranked first. Each message is its own conversation, at an hour when nobody is
+on duty, through the AutoReplier the HTTP route and the CLI use: the auto-send threshold, the
+rule filter, hand-over templates and notices all take part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from suggest.autoreply import AutoReplier, is_on_duty
+from suggest.errors import ConfigError
+from suggest.evaluation.metrics import Query
+from suggest.feedback import FeedbackStore
+from suggest.knowledge import ShopHours
+
+# Looked for from here on; any instant works as long as the shop is off duty then.
+SEARCH_FROM = datetime(2026, 3, 3, 3, 0)
+STEP = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class AutoReplyMetrics:
+    n: int
+    answered: int  # an answer sent alone (reason "answer")
+    right: int  # of those, the labelled answer
+    holding: int  # the holding message: the message needs a person
+    off_hours: int  # the off-hours message: nothing sure enough to send
+
+    @property
+    def wrong(self) -> int:
+        return self.answered - self.right
+
+    def to_dict(self) -> dict[str, object]:
+        return {"n": self.n, "answered": self.answered, "right": self.right, "holding": self.holding,
+                "off_hours": self.off_hours}
+
+
+def off_duty_moment(hours: ShopHours, start: datetime = SEARCH_FROM) -> datetime:
+    """The first half hour from `start` (the shop's wall clock) when nobody is on duty."""
+    moment = start.replace(tzinfo=hours.zone)
+    for _ in range(14 * 48):
+        if not is_on_duty(hours, moment):
+            return moment
+        moment += STEP
+    raise ConfigError("the shop is on duty around the clock: there is no off-hours time to measure the auto-reply at")
+
+
+def evaluate_auto_replies(replier: AutoReplier, queries: Sequence[Query], store: FeedbackStore,
+                          platform: str | None = None) -> AutoReplyMetrics:
+    """Every query off duty, each in a conversation of its own; a query without a gold id is
+    one no answer fits, so any answer sent for it is wrong."""
+    suggester = replier.suggester
+    answered = right = holding = off_hours = 0
+    for number, query in enumerate(queries):
+        scope = suggester.platform_of(query.platform or platform)
+        hours = suggester.kb.shops[suggester.shop_of(None, scope)].hours
+        if hours is None:
+            raise ConfigError(f"the default shop on {scope} has no working hours: its auto-reply sends nothing")
+        decision = replier.reply(store, query.text, scope, None, f"eval-{number}", at=off_duty_moment(hours))
+        if decision.reason == "answer":
+            answered += 1
+            right += bool(query.gold) and decision.source is not None and decision.source.split(":", 1)[1] == query.gold
+        elif decision.reason == "needs_human":
+            holding += 1
+        elif decision.reason == "off_hours":
+            off_hours += 1
+    return AutoReplyMetrics(len(queries), answered, right, holding, off_hours)
