@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -294,6 +295,54 @@ def test_the_off_hours_message_goes_once_per_conversation_within_the_window(open
     again = reply(replier, store, "在吗", at="2026-03-03T23:30:00+08:00")
     assert again.reason == "off_hours" and again.send
     assert store.auto_reply_counts() == {"off_hours": 3}
+
+
+def test_a_message_dated_more_than_a_day_ahead_is_refused_and_leaves_no_state(open_suggester, store):
+    replier = AutoReplier(open_suggester())
+    now = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+    with pytest.raises(InputError, match="more than a day ahead of the server's clock"):
+        replier.reply(store, "在吗", "tmall", "demo", "c1", at="2062-03-02T23:30", now=now)
+    assert store.auto_reply_counts() == {}
+    # Clock skew and a time zone's worth of slip are fine; the notice goes as usual.
+    assert replier.reply(store, "在吗", "tmall", "demo", "c1", at="2026-03-03T23:00", now=now).reason == "off_hours"
+
+
+def test_a_wall_clock_time_that_does_not_exist_is_refused(knowledge_dir: Path, open_suggester, store) -> None:
+    shop = knowledge_dir / "shops" / "demo.yaml"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: America/New_York"),
+                    encoding="utf-8")
+    replier = AutoReplier(open_suggester())
+    # 2026-03-08: New York's clocks go from 02:00 straight to 03:00.
+    with pytest.raises(InputError, match="does not exist in America/New_York"):
+        reply(replier, store, "在吗", at="2026-03-08T02:30")
+    assert reply(replier, store, "在吗", at="2026-03-08T03:30").reason == "off_hours"
+    # The autumn hour that happens twice is a real time (its first occurrence).
+    assert reply(replier, store, "在吗", at="2026-11-01T01:30", conversation="c2").reason == "off_hours"
+
+
+def test_a_fallback_that_asks_the_buyer_for_details_is_never_sent_alone(open_suggester, store):
+    replier = AutoReplier(open_suggester(auto_send_score=0.0))
+    # No product discussed: the size template renders its fallback ("麻烦告诉我您的身高体重…").
+    decision = reply(replier, store, "我穿多大码")
+    assert decision.reason == "off_hours", decision
+    # With the product, the answer carries the facts and is sent.
+    answer = reply(replier, store, "我穿多大码", conversation="c2", product="tee")
+    assert answer.reason == "answer" and "165cm/55kg选M" in (answer.text or "")
+
+
+def test_a_weakly_matched_hand_over_still_gets_the_holding_message(open_suggester, store):
+    engine = open_suggester(auto_send_score=1.0)
+    score = engine.suggest("少发了怎么补偿", "pdd", "demo", limit=1).best_score
+    assert 0.0 < score <= 1.0
+    replier = AutoReplier(engine)
+    # Below the threshold but at least half of it: a person must take it. (The threshold is set
+    # on the engine itself: relative to this score it may have to be above 1.)
+    engine.threshold = score * 1.5
+    decision = replier.reply(store, "少发了怎么补偿", "pdd", "demo", "c1", at=NIGHT)
+    assert decision.reason == "needs_human" and decision.text == HOLDING
+    # Under half of it: nothing is said of the substance, the off-hours message goes.
+    engine.threshold = score * 3
+    assert replier.reply(store, "少发了怎么补偿", "pdd", "demo", "c2", at=NIGHT).reason == "off_hours"
 
 
 def test_the_same_answer_is_never_sent_twice_to_a_conversation(open_suggester, store):

@@ -102,6 +102,9 @@ def test_the_off_hours_message_goes_once_per_window():
     assert decide(replace(quiet, at=T0 + timedelta(hours=12)), POLICY, history).reason == "off_hours"
     # A late or replayed message dated before the notice does not get another one.
     assert decide(replace(quiet, at=T0 - timedelta(hours=1)), POLICY, history).reason == "already_notified"
+    # ... but a notice dated far ahead of the message (a caller's clock or year typed wrong) does
+    # not silence the conversation for ever.
+    assert decide(replace(quiet, at=T0 - timedelta(days=3)), POLICY, history).reason == "off_hours"
 
 
 def test_windows_are_per_kind():

@@ -123,7 +123,9 @@ def _text(message: str, return_time: str = "") -> str:
 
 
 def _notice(reason: str, text: str, situation: Situation, policy: Policy, history: Sequence[PastReply]) -> Decision:
-    # A message dated before the last notice (a late or replayed request) counts as within the window.
-    if any(past.reason == reason and situation.at - past.at < policy.window for past in history):
+    # Within the window on either side: a message dated a little before the last notice (a late
+    # or replayed request) gets no second one, and a notice dated far ahead (a caller's clock
+    # or year typed wrong) does not silence the conversation for ever.
+    if any(past.reason == reason and abs(situation.at - past.at) < policy.window for past in history):
         return Decision(False, "already_notified")
     return Decision(True, reason, text)

@@ -117,7 +117,12 @@ def resolve_time(value: str | datetime | None, zone: ZoneInfo, now: datetime, wh
     if not _YEARS[0] <= parsed.year <= _YEARS[1]:
         raise InputError(f"{what} {value!s} is outside the years {_YEARS[0]}–{_YEARS[1]}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return parsed.replace(tzinfo=zone)
+        local = parsed.replace(tzinfo=zone)
+        # In a spring-forward gap (02:30 on the night clocks go from 02:00 to 03:00) zoneinfo
+        # still gives an instant; it reads back as another wall-clock time.
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != parsed.replace(tzinfo=None):
+            raise InputError(f"{what} {value!s} does not exist in {zone.key}: the clocks skip it (daylight saving time)")
+        return local
     return parsed.astimezone(zone)
 
 

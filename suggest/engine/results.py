@@ -44,6 +44,11 @@ class SuggestResult:
     needs_human: bool = False
     flags: list[str] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    # The answer ranked first and its probability, whether or not anything cleared the
+    # threshold (not part of the JSON): the auto-reply reads it to hand a weakly matched
+    # complaint over to a person.
+    best: Source | None = None
+    best_score: float = 0.0
 
     def to_dict(self, debug: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -147,6 +147,10 @@ class Suggester:
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
         entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product), inbound.topics)
+        if len(entries):
+            first = self.kb.entries[int(entries[0])]
+            result.best = Source(first.kind, first.id)
+            result.best_score = float(probabilities[0])
         shown, flags = self._shortlist(entries.tolist(), probabilities.tolist(), platform, shop, product, limit, result)
         # The list as a whole must clear the threshold (see suggest/ranking/fusion.py); the rule
         # filter's verdicts on replies nobody will see do not flag the conversation.
@@ -257,14 +261,23 @@ class Suggester:
     def render(self, entry: Entry, shop: str | None, product: str | None) -> str | None:
         if entry.kind == "faq":
             return entry.answer
-        layers = []
-        if product is not None:
-            layers.append(self.kb.products[product].facts)
-        layers.append(self.kb.shops[shop].facts if shop in self.kb.shops else self.kb.default_shop.facts)
+        layers = self._facts(shop, product)
         text = fill(entry.answer, *layers)
         if text is None and entry.fallback:
             text = fill(entry.fallback, *layers)
         return text
+
+    def renders_fallback(self, entry: Entry, shop: str | None, product: str | None) -> bool:
+        """Whether `render` gives the template's fallback: a fact its answer needs is missing
+        (most often: no product is being discussed)."""
+        return entry.kind != "faq" and bool(entry.fallback) and fill(entry.answer, *self._facts(shop, product)) is None
+
+    def _facts(self, shop: str | None, product: str | None) -> list[Mapping[str, str]]:
+        layers = []
+        if product is not None:
+            layers.append(self.kb.products[product].facts)
+        layers.append(self.kb.shops[shop].facts if shop in self.kb.shops else self.kb.default_shop.facts)
+        return layers
 
     # ------------------------------------------------------------------ scope
     def _scope(self, platform: str, shop: str | None, product: str | None) -> np.ndarray:
