@@ -99,6 +99,8 @@ BROKEN = [
      "products tee of id 'q1' differs from its first row (line 2: down-jacket)"),
     ("id,question,answer,platforms\nq1,有券吗,亲，有的。,\nq1,优惠券在哪领,,pdd\n", 3,
      "platforms pdd of id 'q1' differs from its first row (line 2: empty)"),
+    ("id,question,answer\npresale,这款是预售吗,亲，这款是预售款，付款后15天内发货哦。\npresale,现在拍什么时候发,亲，现货48小时内发货哦。\n",
+     3, "the answer of id 'presale' differs from its first row (line 2)"),
 ]
 
 
@@ -130,6 +132,11 @@ def test_same_scope_on_later_rows_is_fine(knowledge_dir: Path):
     )
     assert ids["q1"].products == {"tee", "down-jacket"}
     assert ids["q1"].questions == ("怎么洗", "能机洗吗")
+
+
+def test_a_later_row_may_repeat_the_answer(knowledge_dir: Path):
+    ids = entries(knowledge_dir, "id,question,answer\nq1,怎么洗,亲，建议干洗。\nq1,能机洗吗, 亲，建议干洗。\n")
+    assert ids["q1"].answer == "亲，建议干洗。" and ids["q1"].questions == ("怎么洗", "能机洗吗")
 
 
 def test_a_product_in_a_csv_only_directory_is_unknown(tmp_path: Path):

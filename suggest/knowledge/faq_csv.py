@@ -131,6 +131,14 @@ def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], gr
         groups[entry_id] = _Group(questions=[question], answer=answer, line=line, scope=scope)
         return
     _check_same_scope(path, line, entry_id, group, scope)
+    if answer and answer != group.answer:
+        # Only the first row's answer is sent: another one here would be dropped without a word,
+        # and this row's question would get the first row's answer.
+        raise KnowledgeError(
+            path, line, f"the answer of id {entry_id!r} differs from its first row (line {group.line}); rows that share"
+            " an id are other questions for one answer: leave the answer empty on later rows, write the same, or give"
+            " this row an id of its own"
+        )
     if question not in group.questions:
         group.questions.append(question)
 
