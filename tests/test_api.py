@@ -415,6 +415,8 @@ def test_other_endpoints_refuse_bad_input_with_a_4xx(shared: TestClient, path: s
 
 def test_unknown_routes_and_methods_use_the_error_format(shared: TestClient):
     assert_error(shared.get("/v1/nothing"), 404, "not_found")
+    # A trailing slash is another path, refused in the same format (not an empty 307 redirect).
+    assert_error(shared.post("/v1/suggest/", json={"message": "在吗"}, follow_redirects=False), 404, "not_found")
     refused = shared.get("/v1/suggest")
     assert_error(refused, 405, "method_not_allowed")
     assert refused.headers["allow"] == "POST"

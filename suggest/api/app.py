@@ -46,7 +46,10 @@ def create_app(settings: Settings, suggester: Suggester | None = None, embedder:
         finally:
             await service.close()
 
-    app = FastAPI(title="suggest", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # No redirect from /v1/suggest/ to /v1/suggest: a 307 has an empty body, not the error
+    # format every other refusal has, and clients that do not follow it see nothing.
+    app = FastAPI(title="suggest", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  redirect_slashes=False)
     app.state.service = service
     install_error_handler(app, settings.knowledge_dir)
     app.include_router(api)
