@@ -44,7 +44,11 @@ class KnowledgeError(SuggestError):
 
 
 class ComplianceError(KnowledgeError):
-    """A knowledge entry breaks a platform rule it must follow."""
+    """A knowledge entry breaks a platform rule it must follow; `quoted`: the offending words."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str, quoted: str = "") -> None:
+        super().__init__(path, line, message)
+        self.quoted = quoted
 
 
 class IndexStoreError(SuggestError):

@@ -22,6 +22,18 @@ def test_a_non_compliant_template_is_refused_at_build_with_file_line_and_rule(se
     assert "缺货" in message and "tmall" in message
 
 
+def test_a_product_fact_that_breaks_a_rule_is_blamed_on_the_product_line(settings, embedder, knowledge_dir: Path):
+    products = knowledge_dir / "products" / "items.yaml"
+    text = products.read_text(encoding="utf-8")
+    products.write_text(text.replace("ship_time: 付款后24小时内发货", "ship_time: 付款后24小时内发货，缺货的颜色晚几天"), encoding="utf-8")
+    with pytest.raises(ComplianceError) as info:
+        Suggester.open(settings, embedder=embedder)
+    message = str(info.value)
+    assert (info.value.path, info.value.line) == (str(products), 5), message
+    assert "fact 'ship_time' of product 'tee' breaks rule " in message and "缺货" in message
+    assert "in template 'ship-time'" in message  # where it would have been sent
+
+
 def test_platform_words_are_judged_per_platform(settings, embedder, knowledge_dir: Path):
     # 支付宝 is fine in a Tmall-scoped template but not in one that may be sent on Pinduoduo.
     path = knowledge_dir / "templates" / "pay.yaml"

@@ -84,7 +84,7 @@ class RuleBook:
             if not result.ok:
                 v = result.violations[0]
                 quoted = text[v.span[0] : v.span[1]]
-                raise ComplianceError(path, line, f"breaks rule {v.rule} on {platform} at 「{quoted}」: {v.message}")
+                raise ComplianceError(path, line, f"breaks rule {v.rule} on {platform} at 「{quoted}」: {v.message}", quoted)
 
 
 def _text(text: object) -> str:

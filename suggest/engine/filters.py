@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from suggest.compliance import FilterOutcome, Inbound, RuleBook, load_rules
-from suggest.knowledge import KnowledgeBase, fill
+from suggest.errors import ComplianceError
+from suggest.knowledge import Entry, KnowledgeBase, Product, Shop, fill
 
 
 class ReplyFilter(Protocol):
@@ -58,18 +59,38 @@ def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
             continue
         scoped = entry.products or kb.products.keys()
         # No product at all is a context too: then the fallback (or shop facts) is sent.
-        products = [{}, *(kb.products[p].facts for p in scoped)]
+        products = [None, *(kb.products[p] for p in scoped)]
         shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
         for shop in shops:
             platforms = sorted(entry.platforms or shop.platforms)
-            texts = {
-                text
-                for facts in products
-                for source in (entry.answer, entry.fallback)
-                if source and (text := fill(source, facts, shop.facts)) is not None
-            }
+            texts: dict[str, Product | None] = {}
+            for product in products:
+                for source in (entry.answer, entry.fallback):
+                    if source and (text := fill(source, product.facts if product else {}, shop.facts)) is not None:
+                        texts.setdefault(text, product)
             for text in sorted(texts):
-                book.require_compliant(text, platforms, path=entry.file, line=entry.line, shop=shop.id)
+                try:
+                    book.require_compliant(text, platforms, path=entry.file, line=entry.line, shop=shop.id)
+                except ComplianceError as exc:
+                    raise _blame_fact(exc, entry, texts[text], shop) from None
+
+
+def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, shop: Shop) -> ComplianceError:
+    """The error at the product or shop fact the offending words came from, when they are not in
+    the template itself: a merchant who edited one product line must be sent to that line, not
+    to a template they never touched."""
+    quoted = exc.quoted
+    if not quoted or quoted in entry.answer or quoted in (entry.fallback or ""):
+        return exc
+    owners = [("product", product.id, product.facts, product.fact_lines)] if product else []
+    owners.append(("shop", shop.id, shop.facts, shop.fact_lines))
+    for kind, owner, facts, lines in owners:
+        for key, value in facts.items():
+            if quoted in value and key in lines:
+                path, line = lines[key]
+                return ComplianceError(path, line, f"fact {key!r} of {kind} {owner!r} {exc.reason}"
+                                       f" (in template {entry.id!r}, {entry.file}:{entry.line})")
+    return exc
 
 
 def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:

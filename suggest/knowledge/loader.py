@@ -161,6 +161,13 @@ def _unknown_keys(path: Path, item: LDict, allowed: set[str]) -> None:
         )
 
 
+def _fact_lines(path: Path, item: LDict) -> MappingProxyType[str, tuple[str, int | None]]:
+    raw = item.get("facts")
+    if not isinstance(raw, LDict):
+        return MappingProxyType({})
+    return MappingProxyType({key: (str(path), raw.line_of(key)) for key in raw if isinstance(key, str)})
+
+
 def _facts(path: Path, item: LDict) -> MappingProxyType[str, str]:
     raw = item.get("facts")
     if raw is None:
@@ -224,6 +231,7 @@ def _load_shops(root: Path) -> dict[str, Shop]:
             name=_text(path, item, "name"),
             platforms=tuple(p for p in PLATFORMS if p in platforms),
             facts=_facts(path, item),
+            fact_lines=_fact_lines(path, item),
             hours=_hours(path, item),
         )
     return shops
@@ -270,6 +278,7 @@ def _load_products(root: Path) -> dict[str, Product]:
                 name=_text(path, item, "name"),
                 aliases=_texts(path, item, "aliases"),
                 facts=_facts(path, item),
+                fact_lines=_fact_lines(path, item),
             )
     return products
 

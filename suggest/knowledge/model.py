@@ -20,6 +20,8 @@ class Shop:
     facts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # Working hours, for the off-hours auto-reply; None: not configured, nothing is sent alone.
     hours: ShopHours | None = None
+    # Where each fact is written (file, line), for errors that a fact causes in a reply.
+    fact_lines: Mapping[str, tuple[str, int | None]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Product:
     name: str
     aliases: tuple[str, ...]
     facts: Mapping[str, str]
+    fact_lines: Mapping[str, tuple[str, int | None]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def names(self) -> tuple[str, ...]:
