@@ -149,6 +149,31 @@ def test_courier_named_after_a_platform_is_forbidden_only_on_pdd(book):
     assert "pdd-forbidden-words" in rules_of(book, "京东快递也可以发，需要补差价", "pdd")
 
 
+def test_postage_is_forbidden_only_when_charged_for_the_invoice(book):
+    for platform in ("tmall", "pdd"):
+        assert "invoice-postage" in rules_of(book, "亲，开发票需要另外支付邮费10元", platform)
+        assert "invoice-charge" in rules_of(book, "亲，开发票价格要另算", platform)
+        assert book.check("偏远地区需要另外支付邮费", platform).ok
+    assert book.check("发票随后补寄，不需要您另外支付邮费", "tmall").ok
+
+
+def test_refusing_wechat_is_fine_except_on_pdd_where_the_word_is_forbidden(book):
+    for text in ("亲，不能加微信哦", "我们不加微信哦，有问题在这里留言就好", "不方便加微信哦"):
+        for platform in ("tmall", "taobao"):
+            assert book.check(text, platform).ok, (text, platform)
+        assert "pdd-forbidden-words" in rules_of(book, text, "pdd")
+    # a bare 不加 near 微信 is no refusal
+    assert "contact-wechat" in rules_of(book, "我们这边不加价，加我微信吧", "tmall")
+    assert "contact-wechat" in rules_of(book, "不加微信的话就领不了福利哦", "tmall")
+
+
+def test_gun_is_an_insult_only_as_a_word_of_its_own(book):
+    for text in ("亲，您滚吧", "亲，你滚", "亲，赶紧滚", "滚一边去"):
+        assert "insult" in rules_of(book, text, "tmall"), text
+    for text in ("滚筒洗衣机", "领口是滚边设计", "往下滚动就能看到", "静音滚轮", "宝宝打滚", "圆滚滚的小熊", "滚烫的水"):
+        assert book.check(text, "tmall").ok, text
+
+
 def test_own_domain_links_are_fine(book):
     assert book.check("https://detail.tmall.com/item.htm?id=1", "tmall").ok
     assert "link-outside" in rules_of(book, "https://detail.tmall.com/item.htm?id=1", "pdd")
