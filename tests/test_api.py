@@ -615,10 +615,13 @@ def test_feedback_round_trip_into_the_report(client: TestClient, api_settings: S
     base = {"request_id": shown["request_id"], "message": "能开发票吗", "platform": "tmall", "shown": ids}
     sent = client.post("/v1/feedback", json={**base, "outcome": "sent", "source": "invoice"})
     assert sent.status_code == 201 and sent.json() == {"id": 1, "request_id": shown["request_id"]}
-    client.post("/v1/feedback", json={**base, "outcome": "edited", "source": "invoice", "sent_text": "亲，可以开的"})
-    for message in ("仓库周日上班吗？", "仓库周日上班吗", "能用花呗吗"):
+    again = client.post("/v1/suggest", json={"message": "能开发票吗"}).json()["request_id"]  # one feedback a request
+    edited = {**base, "request_id": again, "outcome": "edited", "source": "invoice", "sent_text": "亲，可以开的"}
+    assert client.post("/v1/feedback", json=edited).status_code == 201
+    for number, message in enumerate(("仓库周日上班吗？", "仓库周日上班吗", "能用花呗吗")):
         response = client.post("/v1/feedback", json={
-            "request_id": "r", "message": message, "platform": "pdd", "outcome": "none", "sent_text": "亲，正常上班"})
+            "request_id": f"r{number}", "message": message, "platform": "pdd", "outcome": "none",
+            "sent_text": "亲，正常上班"})
         assert response.status_code == 201
 
     assert main(["report", "--db", str(api_settings.data_dir / "feedback.sqlite3")]) == 0

@@ -10,68 +10,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import re
+
+from suggest.text.personal_data import ADDRESS_MASK, mask_personal_data
 
 # The request being served, for log lines written anywhere while it is handled.
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
-_DIGIT = "0-9０-９"
-# Seven or more digits, possibly grouped by spaces or dashes: mobile numbers (138 1234 5678),
-# landlines (0571-88886666), +86 prefixes. Order numbers are masked too, which is harmless.
-_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}](?:[ \-]?[{_DIGIT}]){{6,}}(?![{_DIGIT}])")
-
-_CJK = "\u4e00-\u9fff"
-_ADMIN = "省|自治区|特别行政区|市|自治州|州|盟|地区|区|县|旗|镇|乡|街道"
-_STREET = "大道|路|街|巷|弄|胡同"
-_PLACE = "小区|花园|公寓|大厦|广场|家园|新村|村|苑|园区"
-_UNIT = "号楼|号院|号|栋|幢|座|单元|室|楼|层|户"
-_DETAIL = rf"[{_CJK}A-Za-z{_DIGIT}#\-]*"
-_ADDRESSES = (
-    # Two or more administrative or street units in a row: 浙江省杭州市西湖区文三路…
-    re.compile(rf"(?:[{_CJK}]{{1,7}}?(?:{_ADMIN}|{_STREET})){{2,}}{_DETAIL}"),
-    # A street with a house number: 文三路100号…
-    re.compile(rf"[{_CJK}]{{1,8}}?(?:{_STREET})[{_DIGIT}]+{_DETAIL}"),
-    # A residential compound with a building or room: 阳光花园3栋2单元501…
-    re.compile(rf"[{_CJK}]{{1,8}}?(?:{_PLACE})[A-Za-z{_DIGIT}#\-]*[{_DIGIT}]+(?:{_UNIT}){_DETAIL}"),
-    # A bare building and room: 3栋2单元501室
-    re.compile(rf"[{_DIGIT}]+(?:栋|幢|号楼|单元)(?:[A-Za-z{_DIGIT}#\-]*(?:{_UNIT}))*[A-Za-z{_DIGIT}#\-]*"),
-)
-ADDRESS_MASK = "[地址]"
-# Dates and times in log lines (2026-11-23) are not phone numbers.
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
-# Nor are hex digests (the knowledge digest 3327642ae4250ccb, build and request ids): digits inside
-# a run of at least this many hex characters with a letter among them. A phone number with a few
-# letters stuck to it (13812345678asap) is in a short run and stays masked.
-_HEX = frozenset("0123456789abcdefABCDEF")
-_MIN_DIGEST = 16
-
-
-def _in_hex_digest(match: re.Match[str]) -> bool:
-    text, start, end = match.string, match.start(), match.end()
-    if not match.group().isascii() or not match.group().isdigit():  # grouped by spaces or dashes
-        return False
-    while start > 0 and text[start - 1] in _HEX:
-        start -= 1
-    while end < len(text) and text[end] in _HEX:
-        end += 1
-    run = text[start:end]
-    return len(run) >= _MIN_DIGEST and not run.isdigit()
-
-
-def _mask_number(match: re.Match[str]) -> str:
-    if _DATE.fullmatch(match.group()) or _in_hex_digest(match):
-        return match.group()
-    digits = [c for c in match.group() if c not in " -"]
-    if len(digits) >= 11:  # a mobile number keeps the usual 138****5678 shape
-        return "".join(digits[:3]) + "*" * (len(digits) - 7) + "".join(digits[-4:])
-    return "*" * (len(digits) - 2) + "".join(digits[-2:])
-
-
-def mask_personal_data(text: str) -> str:
-    """`text` with addresses replaced by [地址] and long digit runs (phone numbers) masked."""
-    for pattern in _ADDRESSES:
-        text = pattern.sub(ADDRESS_MASK, text)
-    return _NUMBER.sub(_mask_number, text)
+__all__ = ["ADDRESS_MASK", "REQUEST_ID", "MaskingFilter", "install_masking", "mask_personal_data"]
 
 
 class MaskingFilter(logging.Filter):

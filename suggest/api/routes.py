@@ -93,12 +93,16 @@ async def check(body: CheckRequest, service: ServiceDep) -> JSONResponse:
     return JSONResponse(await service.check(body.text, body.platform, body.shop))
 
 
-@api.post("/feedback", summary="记录客服对建议的使用情况", status_code=201, response_model=FeedbackResponse)
-async def feedback(body: FeedbackRequest, service: ServiceDep) -> FeedbackResponse:
-    row_id = await service.record_feedback(
+@api.post("/feedback", summary="记录客服对建议的使用情况", status_code=201, response_model=FeedbackResponse,
+          responses={200: {"model": FeedbackResponse, "description": "同一条反馈已记录过（例如超时重试）：返回原来的 id，不重复计数"},
+                     409: {"model": ErrorResponse, "description": "这个 request_id 已有另一条不同的反馈（feedback_conflict）"}})
+async def feedback(body: FeedbackRequest, response: Response, service: ServiceDep) -> FeedbackResponse:
+    row_id, created = await service.record_feedback(
         body.platform, body.shop, request_id=body.request_id, message=body.message, shown=tuple(body.shown),
         outcome=body.outcome, source=body.source, sent_text=body.sent_text,
     )
+    if not created:  # a retry of what is stored already
+        response.status_code = 200
     return FeedbackResponse(id=row_id, request_id=body.request_id)
 
 

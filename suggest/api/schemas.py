@@ -160,15 +160,17 @@ class FeedbackRequest(BaseModel):
             "sent_text": "亲，周日仓库正常发货的哦",
         },
     )
-    request_id: str = Field(min_length=1, max_length=MAX_ID, description="/v1/suggest 返回的 request_id")
+    request_id: str = Field(min_length=1, max_length=MAX_ID,
+                            description="/v1/suggest 返回的 request_id；每个请求只记一条反馈，原样重试返回 200 和原来的 id")
     message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="顾客的消息")
     platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID)
     shown: list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]] = Field(
-        default_factory=list, max_length=20, description="展示给客服的建议的 source.id，按展示顺序"
+        default_factory=list, max_length=20,
+        description="展示给客服的建议的 source.id，按展示顺序；每个 id 只出现一次，且须是当前知识库里的回复",
     )
     outcome: Literal["sent", "edited", "none"] = Field(
-        description="sent：原样发送；edited：修改后发送（需 sent_text）；none：没有使用任何建议"
+        description="sent：原样发送（若带 sent_text，须与建议文字一致）；edited：修改后发送（需 sent_text）；none：没有使用任何建议"
     )
     source: str | None = Field(None, min_length=1, max_length=MAX_ID, description="被发送或修改的那条建议的 source.id")
     sent_text: str | None = Field(None, min_length=1, max_length=MAX_TEXT_CHARS, description="客服最终发出的文字")

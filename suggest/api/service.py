@@ -35,6 +35,8 @@ from suggest.embedding import Embedder
 from suggest.engine import Suggester, SuggestResult
 from suggest.errors import SuggestError
 from suggest.feedback import Feedback, FeedbackStore
+from suggest.feedback.sources import answer_ids, check_against_knowledge
+from suggest.feedback.store import FeedbackConflict
 from suggest.knowledge import KnowledgeBase, load_knowledge
 
 log = logging.getLogger("suggest.api")
@@ -145,6 +147,9 @@ class Service:
         self.load_error: BaseException | None = None
         self.on_fatal: Callable[[], None] | None = None
         self.feedback: FeedbackStore | None = None
+        # The answers of the knowledge the latest reload replaced: a feedback for a suggestion
+        # shown just before the swap may still name one of them.
+        self._retired_answers: frozenset[str] = frozenset()
         self.reload_status = ReloadStatus()
         self._reload_task: asyncio.Task[None] | None = None
         # Encoding is CPU-bound: more threads than cores only queue inside torch.
@@ -267,17 +272,33 @@ class Service:
         log.debug("auto-reply %s/%s %s: %s", platform, shop, conversation, decision.reason)
         return decision
 
-    async def record_feedback(self, platform: str, shop: str | None, **fields: Any) -> int:
-        """`fields`: the rest of a Feedback. It is filed under the scope the suggestions were made
-        for: a typo would file it under a shop that does not exist, and no shop is the default
-        one, as on /v1/suggest."""
-        if self.feedback is None:
+    async def record_feedback(self, platform: str, shop: str | None, **fields: Any) -> tuple[int, bool]:
+        """`fields`: the rest of a Feedback. (its id, True when stored now; False for an exact
+        repeat of the feedback already stored for the request, which is not counted again).
+
+        It is filed under the scope the suggestions were made for: a typo would file it under a
+        shop that does not exist, and no shop is the default one, as on /v1/suggest. Its ids must
+        be answers of the knowledge served now (or of the one the latest reload replaced), read
+        from the generation at hand, not from the knowledge the service started with. A request
+        gets one feedback: a different one is 409 feedback_conflict."""
+        store = self.feedback
+        if store is None:
             raise self.unready()
-        platform, shop = self.scope(self.current, platform, shop)
+        generation = self.current
+        platform, shop = self.scope(generation, platform, shop)
         feedback = Feedback(platform=platform, shop=shop, **fields)
-        row_id = await self._blocking(self.feedback.record, feedback)
-        self.metrics.feedback.labels(feedback.outcome).inc()
-        return row_id
+
+        def check_and_record() -> tuple[int, bool]:
+            check_against_knowledge(feedback, generation.suggester, self._retired_answers)
+            return store.record_once(feedback)
+
+        try:
+            row_id, created = await self._blocking(check_and_record)
+        except FeedbackConflict as exc:
+            raise HttpError(409, "feedback_conflict", str(exc)) from exc
+        if created:
+            self.metrics.feedback.labels(feedback.outcome).inc()
+        return row_id, created
 
     # ------------------------------------------------------------------ reload
     def status(self) -> ReloadStatus:
@@ -317,6 +338,7 @@ class Service:
                 log.exception("reload failed")
             self._finish_reload(exc)
             return
+        self._retired_answers = answer_ids(previous.suggester)  # still taken in feedback
         self._current = generation  # the swap: one reference assignment
         self._finish_reload(None)
         log.info("reloaded: now serving %s", generation.describe())

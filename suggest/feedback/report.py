@@ -2,21 +2,36 @@
 
     templates     per suggestion source: shown, sent as is, sent edited, acceptance rate
     gaps          customer messages for which no suggestion was used, grouped by their normalised
-                  form (suggest.text.normalize), most frequent first
+                  form (suggest.text.normalize), most frequent first, with the latest reply an agent
+                  wrote by hand: a draft for a new template, so it is checked against the rules of
+                  the platform (and shop) it was sent on, when a rule book is given
     auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason and the
                   latest ones
+
+Buyers' and agents' texts are stored as received; the report masks the personal data in them
+(phone numbers, addresses) as the service's logs do (suggest.api.privacy), in print and in JSON.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from suggest.feedback.auto_replies import AutoReply
-from suggest.feedback.store import FeedbackStore
+from suggest.feedback.store import FeedbackStore, Unused
 from suggest.text import normalize
 from suggest.text.display import printable
+from suggest.text.personal_data import mask_personal_data
+
+if TYPE_CHECKING:
+    from suggest.compliance import CheckResult
+
+
+class Rules(Protocol):
+    """What the report needs of a rule book (suggest.compliance.RuleBook)."""
+
+    def check(self, text: str, platform: str, shop: str | None = None) -> CheckResult: ...
 
 
 @dataclass(frozen=True)
@@ -37,13 +52,18 @@ class TemplateStats:
 
 @dataclass(frozen=True)
 class Gap:
-    message: str  # the most frequent wording of the group
+    message: str  # the most frequent wording of the group, personal data masked
     count: int
     nothing_suggested: int  # of `count`, how many times no suggestion was shown at all
-    agent_reply: str | None  # the latest reply an agent wrote by hand, a draft for a template
+    agent_reply: str | None  # the latest reply an agent wrote by hand, a draft for a template (masked)
+    agent_reply_platform: str | None = None  # where that reply was sent
+    # The rules that reply breaks there (nobody should copy it into a template); None: not checked.
+    agent_reply_breaks: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["agent_reply_breaks"] = None if self.agent_reply_breaks is None else list(self.agent_reply_breaks)
+        return out
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,8 @@ class Report:
     gaps: list[Gap] = field(default_factory=list)
     auto_replies: AutoReplies = field(default_factory=AutoReplies)
     gaps_total: int = 0  # distinct gap messages, of which `gaps` lists the most frequent
+    # Why agents' replies were not checked against the platform rules (None: they were).
+    rules_problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,34 +96,69 @@ class Report:
             "gaps": [g.to_dict() for g in self.gaps],
             "gaps_total": self.gaps_total,
             "auto_replies": self.auto_replies.to_dict(),
+            "rules_problem": self.rules_problem,
         }
 
 
-def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int = 10) -> Report:
+def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int = 10, rules: Rules | None = None,
+                 rules_problem: str | None = None) -> Report:
+    """`rules`: the rule book agents' replies are checked against; without one, `rules_problem`
+    says why, in the report."""
     templates = [TemplateStats(*row) for row in store.acceptance_rows()]
-    auto = AutoReplies(store.auto_reply_counts(), store.latest_auto_replies(max_auto_replies))
-    gaps, gaps_total = find_gaps(store, max_gaps)
-    return Report(store.count(), templates, gaps, auto, gaps_total)
+    latest = [masked_auto_reply(r) for r in store.latest_auto_replies(max_auto_replies)]
+    auto = AutoReplies(store.auto_reply_counts(), latest)
+    gaps, gaps_total = find_gaps(store, max_gaps, rules)
+    if rules is not None:
+        rules_problem = None
+    elif rules_problem is None:
+        rules_problem = "no rule book was given"
+    return Report(store.count(), templates, gaps, auto, gaps_total, rules_problem)
 
 
-def find_gaps(store: FeedbackStore, limit: int) -> tuple[list[Gap], int]:
+def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> tuple[list[Gap], int]:
     """The `limit` most frequent gap messages, and how many distinct ones there are."""
     counts: Counter[str] = Counter()
     wordings: dict[str, Counter[str]] = {}
     nothing: Counter[str] = Counter()
-    replies: dict[str, str] = {}
-    for message, shown, agent_reply in store.unused():  # newest first
+    replies: dict[str, Unused] = {}
+    for unused in store.unused():  # newest first
+        message = unused.message
         # Spaces are dropped too: customers space Chinese words at random (能用 花呗吗).
         key = "".join(normalize(message).split()) or message.strip()
         counts[key] += 1
         wordings.setdefault(key, Counter())[message.strip()] += 1
-        if shown == 0:
+        if unused.shown == 0:
             nothing[key] += 1
-        if agent_reply and key not in replies:
-            replies[key] = agent_reply
+        if unused.sent_text and key not in replies:
+            replies[key] = unused
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    gaps = [Gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key)) for key, count in ranked]
+    gaps = [gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key), rules)
+            for key, count in ranked]
     return gaps, len(counts)
+
+
+def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, rules: Rules | None) -> Gap:
+    """One gap as the report shows it: texts masked, the agent's reply checked (unmasked: the
+    rules look for the very numbers masking hides) on the platform and shop it was sent to."""
+    found = Gap(mask(message), count, nothing_suggested, None)
+    if reply is None or not reply.sent_text:
+        return found
+    breaks = None
+    if rules is not None:
+        violations = rules.check(reply.sent_text, reply.platform, reply.shop).violations
+        breaks = tuple(dict.fromkeys(v.rule for v in violations))
+    return replace(found, agent_reply=mask(reply.sent_text), agent_reply_platform=reply.platform,
+                   agent_reply_breaks=breaks)
+
+
+def masked_auto_reply(reply: AutoReply) -> AutoReply:
+    """`reply` with the buyer's message masked; the text sent is the knowledge's own, which passed
+    the rules (its phone numbers included)."""
+    return replace(reply, message=mask(reply.message))
+
+
+def mask(text: str) -> str:
+    return mask_personal_data(text)
 
 
 def format_report(report: Report) -> str:
@@ -122,11 +179,16 @@ def format_report(report: Report) -> str:
               + (f" ({len(report.gaps)} of {report.gaps_total})" if len(report.gaps) < report.gaps_total else "")]
     if not report.gaps_total:
         lines.append("  (none)")
+    if report.rules_problem and any(g.agent_reply for g in report.gaps):
+        lines.append(f"  (agents' replies not checked against the platform rules: {printable(report.rules_problem)})")
     for g in report.gaps:
         note = f"  (nothing suggested {g.nothing_suggested}×)" if g.nothing_suggested else ""
         lines.append(f"  {g.count:>5}×  {printable(g.message)}{note}")
         if g.agent_reply:
             lines.append(f"         agent replied: {printable(g.agent_reply)}")
+            if g.agent_reply_breaks:
+                lines.append(f"         ✗ breaks {', '.join(g.agent_reply_breaks)} on {g.agent_reply_platform}: "
+                             "not a draft for a template")
     lines += ["", *format_auto_replies(report.auto_replies)]
     return "\n".join(lines)
 
