@@ -932,6 +932,20 @@ NOTES = """
   in-sample: dev full templates 0.853 → 0.865, one question per answer 0.460 → 0.438,
   UnionPay odd-id 0.457 → 0.440, with examples 0.670 → 0.673. The one-question forms lose
   2 points, more than the 1 point #6 allows a faster path; not taken.
+- The CPU matters more than anything above (session 11). These runs moved from an AVX2 machine
+  (sessions 5–10) to an AMD EPYC with AVX-512 VNNI, where onnxruntime's int8 products use VNNI:
+  one message's encode went from 7.8–9.8 to 3.3–3.9 ms p50, under the 5 ms aimed for, while the
+  work beyond it shrank less (at 10k, 3.1 → 1.6 ms), so the 10k ratio rose to about 1.4. On
+  that machine, measured and not kept: the encode on a worker thread while the calling thread
+  does the lexical side (jieba is done before; inbound rules, product, scope, BM25 and its top
+  20 during the encode): 5.13 against 5.24 ms p50 at 10k, the two alternating message by
+  message, so the second core is not idle enough during a 2-thread encode to take the work;
+  term coverage summed from each candidate view's own terms (one pass over the rows instead of
+  a search per query term): 89 against 106 µs, slower. Fewer dense views asked of HNSW (48,
+  40, 32 instead of 64) kept the first answer of all 400 dev messages at 10k, but one search
+  with the graph in cache took 41–64 µs whatever the number (noise), while in the path it costs
+  about 350 µs: cache misses after the encode has filled the caches with the model's weights.
+  Not pursued.
 """
 
 
