@@ -934,9 +934,11 @@ NOTES = """
   2 points, more than the 1 point #6 allows a faster path; not taken.
 - The CPU matters more than anything above (session 11). These runs moved from an AVX2 machine
   (sessions 5–10) to an AMD EPYC with AVX-512 VNNI, where onnxruntime's int8 products use VNNI:
-  one message's encode went from 7.8–9.8 to 3.3–3.9 ms p50, under the 5 ms aimed for, while the
-  work beyond it shrank less (at 10k, 3.1 → 1.6 ms), so the 10k ratio rose to about 1.4. On
-  that machine, measured and not kept: the encode on a worker thread while the calling thread
+  one message's encode went from 7.8–9.8 to 3.3–5.0 ms p50 (two runs, the 5 ms aimed for met
+  up to 10k), while the work beyond it shrank less (at 10k, 3.1 → 1.6–2.0 ms), so the 10k ratio
+  rose to 1.42–1.49. Most of what is left there is cache misses after the encode: a repeated
+  message (a cache hit, no encode before it) takes 0.8 ms at 10k. On that machine, measured
+  and not kept: the encode on a worker thread while the calling thread
   does the lexical side (jieba is done before; inbound rules, product, scope, BM25 and its top
   20 during the encode): 5.13 against 5.24 ms p50 at 10k, the two alternating message by
   message, so the second core is not idle enough during a 2-thread encode to take the work;
