@@ -7,10 +7,13 @@ load the real e5-small model (converted once into a session cache).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from suggest.api import create_app
 from suggest.config import Settings
 from suggest.embedding.hashing import HashEmbedder
 from suggest.engine import Suggester
@@ -54,3 +57,20 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if (default / "models").exists():
         return default
     return tmp_path_factory.mktemp("cache")
+
+
+# ---------------------------------------------------------------------- the HTTP app
+ADMIN_TOKEN = "t0p-secret-admin-token"
+ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def api_settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.with_(data_dir=tmp_path / "var", admin_token=ADMIN_TOKEN)
+
+
+@pytest.fixture
+def client(api_settings: Settings, embedder: HashEmbedder) -> Iterator[TestClient]:
+    """An app of its own, for tests that change the knowledge, the data or the engine."""
+    with TestClient(create_app(api_settings, Suggester.open(api_settings, embedder=embedder))) as client:
+        yield client

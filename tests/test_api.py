@@ -27,20 +27,8 @@ from suggest.engine import Suggester
 from suggest.errors import ConfigError, ModelError
 
 DATA = Path(__file__).parent / "data"
-TOKEN = "t0p-secret-admin-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def api_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return settings.with_(data_dir=tmp_path / "var", admin_token=TOKEN)
-
-
-@pytest.fixture
-def client(api_settings: Settings, embedder: HashEmbedder) -> Iterator[TestClient]:
-    """An app of its own, for tests that change the knowledge, the data or the engine."""
-    with TestClient(create_app(api_settings, Suggester.open(api_settings, embedder=embedder))) as client:
-        yield client
+from conftest import ADMIN_AUTH as AUTH  # noqa: E402
+from conftest import ADMIN_TOKEN as TOKEN  # noqa: E402
 
 
 @pytest.fixture(scope="module")

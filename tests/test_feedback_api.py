@@ -6,32 +6,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ADMIN_AUTH as AUTH
 from fastapi.testclient import TestClient
 
-from suggest.api import create_app
 from suggest.cli import main
 from suggest.config import Settings
-from suggest.embedding.hashing import HashEmbedder
-from suggest.engine import Suggester
-
-TOKEN = "t0p-secret-admin-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def api_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return settings.with_(data_dir=tmp_path / "var", admin_token=TOKEN)
-
-
-@pytest.fixture
-def client(api_settings: Settings, embedder: HashEmbedder) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings, Suggester.open(api_settings, embedder=embedder))) as client:
-        yield client
 
 
 def error_of(response: Any, status: int, code: str) -> str:
