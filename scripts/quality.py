@@ -272,16 +272,20 @@ def auto_reply_section(rows: Sequence[dict[str, object]]) -> list[str]:
              "Each message alone in its own conversation, at an hour the shop is off duty (03:00 here), through",
              "the same AutoReplier as `POST /v1/auto-reply` (auto-send threshold, rule filter, hand-over and",
              "notice templates; docs/autoreply.md). *wrong answers sent* is the share of all messages that got",
-             "a wrong answer with nobody checking it; every answer sent to an unanswerable message is one.", "",
-             "| messages | answer sent alone | right when sent | wrong answers sent | holding message | off-hours message |",
-             "|---|---|---|---|---|---|"]
+             "a wrong answer with nobody checking it; every answer sent to an unanswerable message is one.",
+             "*labelled a hand-over*: how many of the holding messages went to a message whose labelled answer",
+             "is a hand-over template (the others are complaint words the inbound rules flag, or near misses).", "",
+             "| messages | answer sent alone | right when sent | wrong answers sent | holding message | labelled a hand-over | off-hours message |",
+             "|---|---|---|---|---|---|---|"]
     for row in rows:
         a = row["auto"]
         n, answered, right = int(a["n"]), int(a["answered"]), int(a["right"])  # type: ignore[index]
         when_sent = f"{right / answered:.3f}" if answered else "–"
         label = str(row["setting"]).removesuffix(", full templates")
+        holding = int(a["holding"])  # type: ignore[index]
+        labelled = f"{a['holding_labelled']} of {holding}" if "holding_labelled" in a else "–"  # type: ignore[operator, index]
         lines.append(f"| {label} | {answered / n:.3f} | {when_sent} | {(answered - right) / n:.3f} | "
-                     f"{int(a['holding']) / n:.3f} | {int(a['off_hours']) / n:.3f} |")  # type: ignore[index]
+                     f"{holding / n:.3f} | {labelled} | {int(a['off_hours']) / n:.3f} |")  # type: ignore[index]
     return lines
 
 

@@ -38,6 +38,7 @@ def test_answers_sent_alone_are_counted_right_or_wrong_by_their_label(engine: Su
     m = evaluate_auto_replies(AutoReplier(engine, auto_send_threshold=0.0), queries, store)
     store.close()
     assert (m.n, m.answered, m.right, m.wrong, m.holding, m.off_hours) == (4, 3, 1, 2, 1, 0)
+    assert m.holding_labelled == 1  # its label is the hand-over template itself
 
 
 def test_nothing_is_sent_alone_above_any_probability(engine: Suggester, tmp_path: Path) -> None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from suggest.autoreply import AutoReplier, is_on_duty
 from suggest.errors import ConfigError
 from suggest.evaluation.metrics import Query
 from suggest.feedback import FeedbackStore
 from suggest.knowledge import ShopHours
+
+if TYPE_CHECKING:
+    from suggest.engine import Suggester
 
 # Looked for from here on; any instant works as long as the shop is off duty then.
 SEARCH_FROM = datetime(2026, 3, 3, 3, 0)
@@ -30,6 +34,7 @@ class AutoReplyMetrics:
     right: int  # of those, the labelled answer
     holding: int  # the holding message: the message needs a person
     off_hours: int  # the off-hours message: nothing sure enough to send
+    holding_labelled: int = 0  # of the holding messages, those whose labelled answer is a hand-over template
 
     @property
     def wrong(self) -> int:
@@ -37,7 +42,7 @@ class AutoReplyMetrics:
 
     def to_dict(self) -> dict[str, object]:
         return {"n": self.n, "answered": self.answered, "right": self.right, "holding": self.holding,
-                "off_hours": self.off_hours}
+                "off_hours": self.off_hours, "holding_labelled": self.holding_labelled}
 
 
 def off_duty_moment(hours: ShopHours, start: datetime = SEARCH_FROM) -> datetime:
@@ -55,7 +60,7 @@ def evaluate_auto_replies(replier: AutoReplier, queries: Sequence[Query], store:
     """Every query off duty, each in a conversation of its own; a query without a gold id is
     one no answer fits, so any answer sent for it is wrong."""
     suggester = replier.suggester
-    answered = right = holding = off_hours = 0
+    answered = right = holding = off_hours = holding_labelled = 0
     for number, query in enumerate(queries):
         scope = suggester.platform_of(query.platform or platform)
         hours = suggester.kb.shops[suggester.shop_of(None, scope)].hours
@@ -67,6 +72,14 @@ def evaluate_auto_replies(replier: AutoReplier, queries: Sequence[Query], store:
             right += bool(query.gold) and decision.source is not None and decision.source.split(":", 1)[1] == query.gold
         elif decision.reason == "needs_human":
             holding += 1
+            holding_labelled += bool(query.gold) and _hand_over(suggester, query.gold)
         elif decision.reason == "off_hours":
             off_hours += 1
-    return AutoReplyMetrics(len(queries), answered, right, holding, off_hours)
+    return AutoReplyMetrics(len(queries), answered, right, holding, off_hours, holding_labelled)
+
+
+def _hand_over(suggester: Suggester, answer_id: str) -> bool:
+    try:
+        return suggester.kb.entry(answer_id).auto_reply == "hand-over"
+    except KeyError:
+        return False

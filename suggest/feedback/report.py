@@ -9,7 +9,7 @@
                   latest ones
 
 Buyers' and agents' texts are stored as received; the report masks the personal data in them
-(phone numbers, addresses) as the service's logs do (suggest.api.privacy), in print and in JSON.
+(phone numbers, addresses) as the service's logs do (suggest.text.personal_data), in print and in JSON.
 """
 
 from __future__ import annotations
