@@ -106,15 +106,27 @@ class Settings:
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
         values: dict[str, Any] = {}
+        from_env: dict[str, str] = {}
         for f in fields(cls):
             env = os.environ.get(f"SUGGEST_{f.name.upper()}")
             if env is not None and env != "":
+                if f.name == "default_platform":  # as --platform takes it: any case
+                    env = env.strip().lower()
                 values[f.name] = _coerce(f.name, env, f.type)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+                from_env[f.name] = env
+        overridden = {k: v for k, v in overrides.items() if v is not None}
+        values.update(overridden)
         if values.get("knowledge_dir") is not None and values.get("index_dir") is None:
             values["index_dir"] = index_dir_for(Path(values["knowledge_dir"]))
         settings = cls(**values)
-        settings.validate()
+        try:
+            settings.validate()
+        except ConfigError as exc:
+            # The environment is the only place most settings come from: name the variable.
+            name = next((n for n in from_env if n not in overridden and str(exc).startswith(f"{n} ")), None)
+            if name is None:
+                raise
+            raise ConfigError(f"SUGGEST_{name.upper()}={from_env[name]!r}: {exc}") from exc
         return settings
 
     def with_(self, **changes: Any) -> Settings:
@@ -129,6 +141,9 @@ class Settings:
             raise ConfigError(f"limit must be between 1 and 20, not {self.limit}")
         if self.max_message_chars < 1:
             raise ConfigError("max_message_chars must be positive")
+        if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
+            # 85 meant as 0.85 would silently suggest nothing, ever; a negative one shows junk.
+            raise ConfigError(f"min_score is a probability, between 0 and 1, not {self.min_score}")
         if self.auto_send_score is not None and not 0.0 <= self.auto_send_score <= 1.0:
             raise ConfigError(f"auto_send_score is a probability, between 0 and 1, not {self.auto_send_score}")
         if self.admin_token is not None and len(self.admin_token) < 16:
@@ -160,5 +175,6 @@ def _coerce(name: str, raw: str, annotation: Any) -> Any:
         if "int" in text:
             return int(raw)
     except ValueError as exc:
-        raise ConfigError(f"SUGGEST_{name.upper()}={raw!r} is not a valid value") from exc
+        expected = "a number" if "float" in text else "a whole number"
+        raise ConfigError(f"SUGGEST_{name.upper()}={raw!r} is not {expected}") from exc
     return raw

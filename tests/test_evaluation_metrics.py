@@ -40,3 +40,33 @@ def test_answered_first_right_and_in_list():
 def test_without_a_threshold_nothing_counts_as_answered():
     m = evaluate_rankings([Query("q", "gold")], lambda q: Ranking(["gold"], confidence=1.0))
     assert (m.top1, m.answered, m.in_list_answered) == (1.0, 0.0, 0.0)
+
+
+def _queries_file(tmp_path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "queries.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_quote_never_closed_in_a_queries_file_is_reported_where_it_opens(tmp_path):
+    import pytest
+
+    from suggest.errors import KnowledgeError
+    from suggest.evaluation import read_queries
+
+    path = _queries_file(tmp_path, 'query,gold_id\n"能开票不,invoice\n有色差吗,color\n')
+    with pytest.raises(KnowledgeError, match=r"queries\.csv:2: a quote .* is not closed"):
+        read_queries(path)
+
+
+def test_a_queries_column_that_would_be_ignored_is_refused_and_rows_keep_their_first_line(tmp_path):
+    import pytest
+
+    from suggest.errors import KnowledgeError
+    from suggest.evaluation import read_queries
+
+    for header in ("query,gold_id,shop,platform", "query,gold_id,product", "query,gold_id,platform,platform"):
+        with pytest.raises(KnowledgeError, match=r":1: unexpected column"):
+            read_queries(_queries_file(tmp_path, f"{header}\n有券吗,coupon-pdd,pdd,pdd\n"))
+    queries = read_queries(_queries_file(tmp_path, 'query,gold_id,platform\n"两行\n的消息",invoice,PDD\n有券吗,coupon,\n'))
+    assert [(q.text, q.line, q.platform) for q in queries] == [("两行\n的消息", 2, "pdd"), ("有券吗", 4, "")]

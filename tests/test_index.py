@@ -134,6 +134,19 @@ def test_damaged_index_files_are_reported(knowledge_dir: Path, tmp_path: Path):
         load_index(tmp_path / "index", "hash-256", kb.digest)
 
 
+@pytest.mark.parametrize("entry", ["99999", "-1", '"3"', "1.5", "true"])
+def test_a_view_naming_no_answer_of_the_index_is_damage(knowledge_dir: Path, tmp_path: Path, entry: str):
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    views = current_build(tmp_path / "index") / "views.jsonl"
+    lines = views.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"entry": 0', f'"entry": {entry}', 1)
+    assert f'"entry": {entry}' in lines[1]
+    views.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(IndexStoreError, match=r"damaged \(views.jsonl line 2: answer"):
+        load_index(tmp_path / "index", "hash-256", kb.digest)
+
+
 def test_centroids_average_each_answers_questions_only(knowledge_dir: Path, tmp_path: Path):
     kb = load_knowledge(knowledge_dir)
     index = build_index(kb, HashEmbedder(), tmp_path / "index")

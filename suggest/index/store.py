@@ -172,11 +172,16 @@ def read_build(folder: Path, meta: IndexMeta) -> LoadedIndex:
     try:
         views = []
         with open(folder / "views.jsonl", encoding="utf-8") as fh:
-            for line in fh:
+            for number, line in enumerate(fh, start=1):
                 d = json.loads(line)
-                views.append(View(d["entry"], d["kind"], d["text"], tuple(d["terms"])))
+                entry, kind = d["entry"], d["kind"]
+                # An entry out of range would fail deep in the load, or (-1) silently count as
+                # evidence for the last answer.
+                if type(entry) is not int or not 0 <= entry < meta.entries or kind not in (QUESTION, ANSWER):
+                    raise ValueError(f"views.jsonl line {number}: answer {entry!r} of {meta.entries}, kind {kind!r}")
+                views.append(View(entry, kind, str(d["text"]), tuple(str(t) for t in d["terms"])))
         dense = faiss.read_index(str(folder / "dense.faiss"))
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexStoreError(f"index at {folder} is damaged ({exc})") from exc
     if dense.ntotal != len(views) or dense.d != meta.dim:
         raise IndexStoreError(f"index at {folder} is inconsistent")

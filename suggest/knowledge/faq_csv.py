@@ -46,7 +46,7 @@ def load_faq_csv(path: Path) -> list[Entry]:
     text = read_text(path)
     if "\x00" in text:
         raise KnowledgeError(path, text[: text.index("\x00")].count("\n") + 1, "binary data in a CSV file")
-    records = _records(path, text)
+    records = csv_records(path, text)
     header = next(records, None)
     if header is None:
         raise KnowledgeError(path, 1, "empty file; expected the header id,question,answer")
@@ -60,7 +60,7 @@ def load_faq_csv(path: Path) -> list[Entry]:
     return [_entry(path, entry_id, group) for entry_id, group in groups.items()]
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the line it starts on, a syntax error turned into a KnowledgeError.
 
     Strict: without it a quote that is never closed silently swallows the rest of the file (or
