@@ -152,10 +152,8 @@ class AutoReplier:
         off-hours one reads as indifference to a torn coat."""
         if result.suggestions or result.best is None or result.best_score < HAND_OVER_SHARE * self.suggester.threshold:
             return False
-        try:
-            return self.suggester.kb.entry(result.best.id).auto_reply == "hand-over"
-        except KeyError:  # pragma: no cover - the best answer comes from the knowledge base
-            return False
+        best = self.suggester.kb.find(result.best.id)
+        return best is not None and best.auto_reply == "hand-over"
 
     def _candidate(self, result: SuggestResult) -> Candidate | None:
         """The top suggestion, compliant only if nothing ranked above it was refused and the

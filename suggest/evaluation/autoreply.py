@@ -79,7 +79,5 @@ def evaluate_auto_replies(replier: AutoReplier, queries: Sequence[Query], store:
 
 
 def _hand_over(suggester: Suggester, answer_id: str) -> bool:
-    try:
-        return suggester.kb.entry(answer_id).auto_reply == "hand-over"
-    except KeyError:
-        return False
+    entry = suggester.kb.find(answer_id)
+    return entry is not None and entry.auto_reply == "hand-over"

@@ -63,11 +63,7 @@ def shown_texts(suggester: Suggester, entry: Entry, feedback: Feedback) -> set[s
 
 
 def _known(suggester: Suggester, source: str) -> bool:
-    try:
-        suggester.kb.entry(source)
-    except KeyError:
-        return False
-    return True
+    return suggester.kb.find(source) is not None
 
 
 def _squashed(text: str) -> str:

@@ -179,7 +179,7 @@ def read_build(folder: Path, meta: IndexMeta) -> LoadedIndex:
                 # evidence for the last answer.
                 if type(entry) is not int or not 0 <= entry < meta.entries or kind not in (QUESTION, ANSWER):
                     raise ValueError(f"views.jsonl line {number}: answer {entry!r} of {meta.entries}, kind {kind!r}")
-                views.append(View(entry, kind, str(d["text"]), tuple(str(t) for t in d["terms"])))
+                views.append(View(entry, kind, d["text"], tuple(d["terms"])))
         dense = faiss.read_index(str(folder / "dense.faiss"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexStoreError(f"index at {folder} is damaged ({exc})") from exc

@@ -84,6 +84,11 @@ class KnowledgeBase:
     def entry(self, entry_id: str) -> Entry:
         return self._by_id[entry_id]
 
+    def find(self, entry_id: str) -> Entry | None:
+        """The entry with this id, None if the knowledge has none (an id from outside: a request,
+        a label, an older knowledge)."""
+        return self._by_id.get(entry_id)
+
     @property
     def _by_id(self) -> dict[str, Entry]:
         cache = self.__dict__.get("_by_id_cache")
