@@ -115,7 +115,7 @@ class AutoReplier:
             at=moment,
             on_duty=on_duty,
             waited=moment - since,
-            needs_human=result.needs_human or self._weak_hand_over(result) if result is not None else True,
+            needs_human=(result.needs_human or self._weak_hand_over(result)) if result is not None else True,
             top=self._candidate(result) if result is not None else None,
             return_time=format_return_time(back, moment, zone) if back is not None else UNKNOWN_RETURN_TIME,
         )
