@@ -330,6 +330,18 @@ def test_a_fallback_that_asks_the_buyer_for_details_is_never_sent_alone(open_sug
     assert answer.reason == "answer" and "165cm/55kg选M" in (answer.text or "")
 
 
+def test_a_message_naming_another_product_than_the_callers_is_flagged_and_not_answered_alone(open_suggester, store):
+    engine = open_suggester(auto_send_score=0.0)
+    result = engine.suggest("羽绒服什么时候发货", "tmall", "demo", product="tee")
+    assert result.product == "tee" and "message-names-product:down-jacket" in result.flags
+    same = engine.suggest("短袖什么时候发货", "tmall", "demo", product="tee")  # 短袖 is the T-shirt's own alias
+    assert not [flag for flag in same.flags if flag.startswith("message-names-product:")]
+    replier = AutoReplier(engine)
+    # Its answer would carry the T-shirt's ship time to a question about the down jacket.
+    assert reply(replier, store, "羽绒服什么时候发货", product="tee").reason == "off_hours"
+    assert reply(replier, store, "羽绒服什么时候发货", conversation="c2", product="down-jacket").reason == "answer"
+
+
 def test_a_weakly_matched_hand_over_still_gets_the_holding_message(open_suggester, store):
     engine = open_suggester(auto_send_score=1.0)
     score = engine.suggest("少发了怎么补偿", "pdd", "demo", limit=1).best_score

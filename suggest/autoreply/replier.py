@@ -173,7 +173,11 @@ class AutoReplier:
         return Candidate(top.text, top.score, source, self._compliant(result, entry), kind)
 
     def _compliant(self, result: SuggestResult, entry: Entry) -> bool:
+        from suggest.engine.results import OTHER_PRODUCT_FLAG  # the engine package is heavy to import
+
         top = result.suggestions[0]
+        if any(flag.startswith(OTHER_PRODUCT_FLAG) for flag in result.flags):
+            return False  # filled with the facts of a product the buyer may not be asking about
         # With limit=1 the engine stops at the first sendable candidate: anything in `dropped`
         # ranked above it, and a better answer that may not be sent means this one must not be.
         if result.dropped:

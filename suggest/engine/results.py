@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# A flag on a result whose message names another product than the one the caller gave (then
+# the replies are filled with the caller's product's facts, which may not be the one asked about).
+OTHER_PRODUCT_FLAG = "message-names-product:"
+
 
 @dataclass(frozen=True)
 class Source:

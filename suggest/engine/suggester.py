@@ -21,7 +21,7 @@ from suggest.embedding import Embedder, load_embedder
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
-from suggest.engine.results import Dropped, Source, Suggestion, SuggestResult
+from suggest.engine.results import OTHER_PRODUCT_FLAG, Dropped, Source, Suggestion, SuggestResult
 from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
@@ -133,7 +133,13 @@ class Suggester:
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
         inbound = self.filter.analyze_inbound(message, platform)
-        product = product or self.products.find(message) or self._product_from(history)
+        named = self.products.find(message)
+        flags = list(inbound.reasons)
+        if product is not None and named is not None and named != product:
+            # The caller's product (the card the buyer opened) is kept, but the buyer asks about
+            # another one by name: the replies carry the caller's product's facts, so say so.
+            flags.append(f"{OTHER_PRODUCT_FLAG}{named}")
+        product = product or named or self._product_from(history)
         result = SuggestResult(
             message=message,
             suggestions=[],
@@ -141,7 +147,7 @@ class Suggester:
             shop=shop,
             product=product,
             needs_human=inbound.needs_human,
-            flags=list(inbound.reasons),
+            flags=flags,
         )
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
