@@ -233,6 +233,12 @@ def test_chat_commands_are_checked_and_a_smiley_is_a_message(cli_env, capsys, mo
     assert "» :)在吗" in out  # answered, not taken for a command
 
 
+def test_ask_shows_a_flag_that_needs_no_hand_over(cli_env, capsys):
+    assert main(["ask", "羽绒服什么时候发货", "--product", "tee", *cli_env]) == 0
+    out = capsys.readouterr().out
+    assert "⚠ message-names-product:down-jacket" in out and "needs a human" not in out
+
+
 def test_a_chat_script_starting_with_a_byte_order_mark_runs_its_first_command(cli_env, capsys, monkeypatch):
     out = chat(cli_env, capsys, monkeypatch, "\ufeff:platform pdd\n:platform\n")
     assert "platform = pdd" in out and "platform: pdd" in out and "»" not in out

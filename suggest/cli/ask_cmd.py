@@ -99,6 +99,8 @@ def format_result(result: SuggestResult, debug: bool = False) -> str:
     lines.append(f"  [{scope}]")
     if result.needs_human:
         lines.append(f"  ⚠ needs a human: {', '.join(result.flags)}")
+    elif result.flags:  # e.g. message-names-product:<id>: worth a look, not a hand-over
+        lines.append(f"  ⚠ {', '.join(result.flags)}")
     if not result.suggestions:
         lines.append("  (no suggestion is confident enough)")
     for n, s in enumerate(result.suggestions, 1):
