@@ -61,12 +61,16 @@ def evaluate_auto_replies(replier: AutoReplier, queries: Sequence[Query], store:
     one no answer fits, so any answer sent for it is wrong."""
     suggester = replier.suggester
     answered = right = holding = off_hours = holding_labelled = 0
+    moments: dict[str, datetime] = {}  # per shop: the search is the same for every query
     for number, query in enumerate(queries):
         scope = suggester.platform_of(query.platform or platform)
-        hours = suggester.kb.shops[suggester.shop_of(None, scope)].hours
-        if hours is None:
-            raise ConfigError(f"the default shop on {scope} has no working hours: its auto-reply sends nothing")
-        decision = replier.reply(store, query.text, scope, None, f"eval-{number}", at=off_duty_moment(hours))
+        shop = suggester.shop_of(None, scope)
+        if shop not in moments:
+            hours = suggester.kb.shops[shop].hours
+            if hours is None:
+                raise ConfigError(f"the default shop on {scope} has no working hours: its auto-reply sends nothing")
+            moments[shop] = off_duty_moment(hours)
+        decision = replier.reply(store, query.text, scope, None, f"eval-{number}", at=moments[shop])
         if decision.reason == "answer":
             answered += 1
             right += bool(query.gold) and decision.source is not None and decision.source.split(":", 1)[1] == query.gold

@@ -140,25 +140,21 @@ def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> t
 def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, rules: Rules | None) -> Gap:
     """One gap as the report shows it: texts masked, the agent's reply checked (unmasked: the
     rules look for the very numbers masking hides) on the platform and shop it was sent to."""
-    found = Gap(mask(message), count, nothing_suggested, None)
+    found = Gap(mask_personal_data(message), count, nothing_suggested, None)
     if reply is None or not reply.sent_text:
         return found
     breaks = None
     if rules is not None:
         violations = rules.check(reply.sent_text, reply.platform, reply.shop).violations
         breaks = tuple(dict.fromkeys(v.rule for v in violations))
-    return replace(found, agent_reply=mask(reply.sent_text), agent_reply_platform=reply.platform,
+    return replace(found, agent_reply=mask_personal_data(reply.sent_text), agent_reply_platform=reply.platform,
                    agent_reply_breaks=breaks)
 
 
 def masked_auto_reply(reply: AutoReply) -> AutoReply:
     """`reply` with the buyer's message masked; the text sent is the knowledge's own, which passed
     the rules (its phone numbers included)."""
-    return replace(reply, message=mask(reply.message))
-
-
-def mask(text: str) -> str:
-    return mask_personal_data(text)
+    return replace(reply, message=mask_personal_data(reply.message))
 
 
 def format_report(report: Report) -> str:
