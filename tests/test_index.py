@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,19 @@ def test_build_then_load(knowledge_dir: Path, tmp_path: Path):
     assert len(loaded) == built.dense.ntotal
     # each template's questions and its answer are separate views
     assert loaded.meta.views == sum(len(e.questions) + 1 for e in kb.entries)
+
+
+def test_a_build_is_readable_as_the_umask_allows(knowledge_dir: Path, tmp_path: Path):
+    # A service running as another user than the build must be able to read it: the work
+    # folder used to come from tempfile.mkdtemp, which makes it 0700 whatever the umask.
+    old = os.umask(0o022)
+    try:
+        build_index(load_knowledge(knowledge_dir), HashEmbedder(), tmp_path / "index")
+    finally:
+        os.umask(old)
+    folder = current_build(tmp_path / "index")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o644 for f in folder.iterdir())
 
 
 def test_refuses_another_model_or_other_knowledge(knowledge_dir: Path, tmp_path: Path):

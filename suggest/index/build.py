@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ import numpy as np
 
 from suggest.embedding import Embedder
 from suggest.errors import IndexStoreError
+from suggest.folders import fresh_folder
 from suggest.index.dense import build_dense
 from suggest.index.store import CURRENT, FORMAT, IndexMeta, LoadedIndex
 from suggest.index.views import ANSWER, QUESTION, View, knowledge_tokenizer, make_views
@@ -53,7 +53,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     )
     dense = dense_index(vectors, embedder.dim)
     with _writing(index_dir):
-        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+        work = fresh_folder(builds, ".tmp-")
     # Renamed, pointed at and the older builds cleared in one step under the lock: a build
     # renamed into place but not yet current must not be cleared by another build's cleanup.
     with _writing(index_dir), _publishing(index_dir):
