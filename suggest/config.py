@@ -123,10 +123,10 @@ class Settings:
             settings.validate()
         except ConfigError as exc:
             # The environment is the only place most settings come from: name the variable.
-            name = next((n for n in from_env if n not in overridden and str(exc).startswith(f"{n} ")), None)
-            if name is None:
+            name = exc.setting
+            if name not in from_env or name in overridden:
                 raise
-            raise ConfigError(f"SUGGEST_{name.upper()}={from_env[name]!r}: {exc}") from exc
+            raise ConfigError(f"SUGGEST_{name.upper()}={from_env[name]!r}: {exc}", setting=name) from exc
         return settings
 
     def with_(self, **changes: Any) -> Settings:
@@ -134,35 +134,34 @@ class Settings:
 
     def validate(self) -> None:
         if self.default_platform not in PLATFORMS:
-            raise ConfigError(
-                f"default_platform {self.default_platform!r} is not one of {', '.join(PLATFORMS)}"
-            )
+            raise ConfigError(f"default_platform {self.default_platform!r} is not one of {', '.join(PLATFORMS)}",
+                              setting="default_platform")
         if not 1 <= self.limit <= 20:
-            raise ConfigError(f"limit must be between 1 and 20, not {self.limit}")
+            raise ConfigError(f"limit must be between 1 and 20, not {self.limit}", setting="limit")
         if self.max_message_chars < 1:
-            raise ConfigError("max_message_chars must be positive")
+            raise ConfigError("max_message_chars must be positive", setting="max_message_chars")
         if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             # 85 meant as 0.85 would silently suggest nothing, ever; a negative one shows junk.
-            raise ConfigError(f"min_score is a probability, between 0 and 1, not {self.min_score}")
+            raise ConfigError(f"min_score is a probability, between 0 and 1, not {self.min_score}", setting="min_score")
         if self.auto_send_score is not None and not 0.0 <= self.auto_send_score <= 1.0:
-            raise ConfigError(f"auto_send_score is a probability, between 0 and 1, not {self.auto_send_score}")
+            raise ConfigError(f"auto_send_score is a probability, between 0 and 1, not {self.auto_send_score}", setting="auto_send_score")
         if self.admin_token is not None and len(self.admin_token) < 16:
-            raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)")
+            raise ConfigError("admin_token must be at least 16 characters (or unset to disable admin)", setting="admin_token")
         if self.admin_token is not None and not (self.admin_token.isascii() and self.admin_token.isprintable()):
             # HTTP header values are bytes: a token no client can send would lock the admin out.
-            raise ConfigError("admin_token must be printable ASCII (it is sent in an HTTP header)")
+            raise ConfigError("admin_token must be printable ASCII (it is sent in an HTTP header)", setting="admin_token")
         if not 0 <= self.port <= 65535:
-            raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
+            raise ConfigError(f"port must be between 0 and 65535, not {self.port}", setting="port")
         if self.api_threads < 1:
-            raise ConfigError(f"api_threads must be at least 1, not {self.api_threads}")
+            raise ConfigError(f"api_threads must be at least 1, not {self.api_threads}", setting="api_threads")
         if self.query_cache is not None and self.query_cache < 0:
-            raise ConfigError(f"query_cache is a number of vectors (0 for none), not {self.query_cache}")
+            raise ConfigError(f"query_cache is a number of vectors (0 for none), not {self.query_cache}", setting="query_cache")
         if self.model_threads is not None and self.model_threads < 1:
-            raise ConfigError(f"model_threads must be at least 1, not {self.model_threads}")
+            raise ConfigError(f"model_threads must be at least 1, not {self.model_threads}", setting="model_threads")
         if self.model_solo_threads is not None and self.model_solo_threads < 1:
-            raise ConfigError(f"model_solo_threads must be at least 1, not {self.model_solo_threads}")
+            raise ConfigError(f"model_solo_threads must be at least 1, not {self.model_solo_threads}", setting="model_solo_threads")
         if self.max_body_bytes < 1024:
-            raise ConfigError(f"max_body_bytes must be at least 1024, not {self.max_body_bytes}")
+            raise ConfigError(f"max_body_bytes must be at least 1024, not {self.max_body_bytes}", setting="max_body_bytes")
 
 
 def _coerce(name: str, raw: str, annotation: Any) -> Any:
@@ -176,5 +175,5 @@ def _coerce(name: str, raw: str, annotation: Any) -> Any:
             return int(raw)
     except ValueError as exc:
         expected = "a number" if "float" in text else "a whole number"
-        raise ConfigError(f"SUGGEST_{name.upper()}={raw!r} is not {expected}") from exc
+        raise ConfigError(f"SUGGEST_{name.upper()}={raw!r} is not {expected}", setting=name) from exc
     return raw

@@ -71,4 +71,8 @@ class ModelError(SuggestError):
 
 
 class ConfigError(SuggestError):
-    """The settings are inconsistent or unsafe."""
+    """The settings are inconsistent or unsafe. `setting`: the one setting at fault, if one is."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting

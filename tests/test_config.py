@@ -85,6 +85,18 @@ def test_a_bad_environment_value_names_its_variable_and_what_is_expected(monkeyp
         Settings.load(limit=50)
 
 
+@pytest.mark.parametrize(("variable", "value"), [
+    ("SUGGEST_DEFAULT_PLATFORM", "amazon"), ("SUGGEST_MAX_MESSAGE_CHARS", "0"), ("SUGGEST_AUTO_SEND_SCORE", "2"),
+    ("SUGGEST_ADMIN_TOKEN", "short"), ("SUGGEST_PORT", "70000"), ("SUGGEST_API_THREADS", "0"),
+    ("SUGGEST_QUERY_CACHE", "-5"), ("SUGGEST_MODEL_THREADS", "0"), ("SUGGEST_MAX_BODY_BYTES", "10"),
+])
+def test_every_refused_setting_from_the_environment_names_its_variable(monkeypatch, variable: str, value: str):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=rf"^{variable}='{value}': ") as caught:
+        Settings.load()
+    assert caught.value.setting == variable.removeprefix("SUGGEST_").lower()
+
+
 def test_the_default_platform_variable_takes_any_case(monkeypatch):
     monkeypatch.setenv("SUGGEST_DEFAULT_PLATFORM", " PDD ")
     assert Settings.load().default_platform == "pdd"
