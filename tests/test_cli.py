@@ -336,3 +336,98 @@ def test_chat_refuses_options_that_would_fail_every_message(cli_env, capsys, mon
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines()[-1] == "suggest: shop 'demo' does not sell on jd (it sells on tmall, pdd)"
     assert "»" not in captured.out
+
+
+def test_ask_stdin_json_error_lines_have_the_keys_of_result_lines(cli_env, capsys, monkeypatch):
+    """An error line lacked platform, shop, needs_human and flags: a consumer had to tell them apart."""
+    lines = "能开发票吗\n\n".encode() + b"x" * 3000 + b"\n"
+    for extra in ([], ["--debug"]):
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))
+        assert main(["ask", "-", "--json", "--platform", "pdd", *extra, *cli_env]) == 1
+        answered, empty, long = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+        assert "error" not in answered
+        for failed in (empty, long):
+            assert set(failed) == set(answered) | {"error"}
+            assert (failed["platform"], failed["shop"], failed["product"]) == ("pdd", "demo", None)
+            assert (failed["suggestions"], failed["needs_human"], failed["flags"]) == ([], None, [])
+        assert "empty" in empty["error"] and "3000 characters" in long["error"]
+
+
+def test_chat_a_lone_colon_is_an_incomplete_command(cli_env, capsys, monkeypatch):
+    out = chat(cli_env, capsys, monkeypatch, ":\n :  \n能开发票吗\n")
+    assert out.count("  ! incomplete command ':'; commands: :new, :platform, :product, :shop, :debug, :help, :quit\n") == 2
+    assert "» :" not in out and "» 能开发票吗" in out
+
+
+def scoped_queries(tmp_path: Path, rows: str) -> Path:
+    queries = tmp_path / "q.csv"
+    queries.write_text(f"query,gold_id,platform\n{rows}", encoding="utf-8")
+    return queries
+
+
+def test_eval_reports_a_gold_out_of_scope_for_the_platform_apart(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
+    """refund-pdd is a Pinduoduo template: ranked for tmall it can only be missed, which lowered
+    every figure as if the engine had failed."""
+    queries = scoped_queries(tmp_path, "能开发票吗,invoice,\n少发了怎么补偿,refund-pdd,\n能补偿点吗,refund-pdd,pdd\n"
+                                       "能补偿点吗,refund-pdd,tmall\n")
+    base = ["eval", "--queries", str(queries), "--knowledge", str(knowledge_dir)]
+    assert main([*base, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 2 and data["top1"] == 1.0 and data["misses"] == []
+    assert data["out_of_scope"] == {"n": 2, "queries": [
+        {"query": "少发了怎么补偿", "gold": "refund-pdd", "line": 3, "platform": "tmall", "gold_platforms": ["pdd"]},
+        {"query": "能补偿点吗", "gold": "refund-pdd", "line": 5, "platform": "tmall", "gold_platforms": ["pdd"]},
+    ]}
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "queries           2\n" in out and "misses" not in out
+    assert ("\ngold out of scope for tmall   2 queries, not in the figures: their gold answer is limited to other "
+            "platforms\n  少发了怎么补偿  →  want refund-pdd (pdd only)\n") in out
+    # The same with a FAQ row limited to a platform; only such rows: no figures to print.
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer,platforms\nmake-up,少发了怎么补偿,小额打款,pdd\n", encoding="utf-8")
+    queries = scoped_queries(tmp_path, "少发了怎么补偿,make-up,\n")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries)]) == 0
+    assert capsys.readouterr().out.startswith("gold out of scope for tmall   1 queries")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--platform", "pdd", "--json"]) == 0
+    assert "out_of_scope" not in json.loads(capsys.readouterr().out)
+
+
+def test_eval_refuses_a_platform_no_shop_sells_on(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
+    """As ask does: `--platform jd` ranked the demo shop's (tmall and pdd) answers for jd."""
+    queries = scoped_queries(tmp_path, "能开发票吗,invoice,\n")
+    with_knowledge = ["eval", "--queries", str(queries), "--knowledge", str(knowledge_dir)]
+    assert main([*with_knowledge, "--platform", "jd"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == ["suggest: no shop of the knowledge evaluated sells on jd (its shops sell on tmall, pdd)"]
+    assert captured.out == ""
+    queries = scoped_queries(tmp_path, "能开发票吗,invoice,tmall\n能开发票吗,invoice,douyin\n")
+    assert main(with_knowledge) == 1
+    assert f"{queries}:3: no shop of the knowledge evaluated sells on douyin" in capsys.readouterr().err
+    # A bare FAQ has the default shop, which sells everywhere: jd is ranked as before...
+    faq = one_answer_faq(tmp_path)
+    queries = scoped_queries(tmp_path, "能开发票吗,inv,\n")
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--platform", "jd", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 1
+    # ...but beside a catalogue, its shops are the ones that sell.
+    assert main(["eval", "--faq", str(faq), "--queries", str(queries), "--knowledge", str(knowledge_dir), "--platform", "jd"]) == 1
+    assert "sells on jd" in capsys.readouterr().err
+
+
+def test_eval_shows_its_progress_on_a_terminal_only(cli_env, capsys, monkeypatch, tmp_path: Path):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    faq = one_answer_faq(tmp_path)
+    queries = scoped_queries(tmp_path, "能开发票吗,inv,\n在吗,,\n发票呢,inv,pdd\n")
+    command = ["eval", "--faq", str(faq), "--queries", str(queries), "--json"]
+    assert main(command) == 0
+    captured = capsys.readouterr()
+    assert "ranking" not in captured.err
+    figures = json.loads(captured.out)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(command) == 0
+    assert re.search(r"ranking: 100%.* 3/3 ", terminal.getvalue())
+    assert json.loads(capsys.readouterr().out) == figures  # stdout unchanged

@@ -70,3 +70,18 @@ def test_a_queries_column_that_would_be_ignored_is_refused_and_rows_keep_their_f
             read_queries(_queries_file(tmp_path, f"{header}\n有券吗,coupon-pdd,pdd,pdd\n"))
     queries = read_queries(_queries_file(tmp_path, 'query,gold_id,platform\n"两行\n的消息",invoice,PDD\n有券吗,coupon,\n'))
     assert [(q.text, q.line, q.platform) for q in queries] == [("两行\n的消息", 2, "pdd"), ("有券吗", 4, "")]
+
+
+def test_a_gold_answer_limited_to_other_platforms_is_split_off():
+    from pathlib import Path
+
+    from suggest.evaluation import split_out_of_scope
+    from suggest.knowledge import load_knowledge
+
+    kb = load_knowledge(Path(__file__).parent / "data" / "knowledge")  # refund-pdd: pdd only
+    queries = [Query("少发了", "refund-pdd"), Query("少发了", "refund-pdd", platform="pdd"),
+               Query("少发了", "refund-pdd", platform="tmall"), Query("能开票吗", "invoice"), Query("哦", "")]
+    kept, out = split_out_of_scope(queries, kb, "tmall")
+    assert kept == [queries[1], queries[3], queries[4]]
+    assert [(o.query, o.platform, o.gold_platforms) for o in out] == [(queries[0], "tmall", ("pdd",)), (queries[2], "tmall", ("pdd",))]
+    assert split_out_of_scope(queries, kb, "pdd") == ([queries[0], queries[1], queries[3], queries[4]], out[1:])

@@ -81,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             # One bad line must not lose the rest of a batch.
             status = 1
-            out = {"message": line[:ECHO_CHARS], "error": str(exc), "suggestions": []}
-            print_json(out) if args.json else print(f"{echo(line)}\n  ! {exc}")
+            print_json(error_line(suggester, args, line, exc)) if args.json else print(f"{echo(line)}\n  ! {exc}")
             continue
         print_json(result.to_dict(debug=args.debug)) if args.json else print(format_result(result, args.debug))
     return status
@@ -91,6 +90,26 @@ def run(args: argparse.Namespace) -> int:
 def ask(suggester: Suggester, args: argparse.Namespace, message: str, history: Sequence[str] = ()) -> SuggestResult:
     return suggester.suggest(message, platform=args.platform, shop=args.shop, product=args.product, limit=args.limit,
                              history=history)
+
+
+def error_line(suggester: Suggester, args: argparse.Namespace, message: str, exc: InputError) -> dict[str, object]:
+    """The JSON line of a message that could not be answered: the keys of a result line, so a
+    consumer reads every line alike, plus `error`. The scope is the one the other lines have (an
+    InputError comes after it was settled); what depends on the message is unknown: null."""
+    platform = suggester.platform_of(args.platform)
+    out: dict[str, object] = {
+        "message": message[:ECHO_CHARS],
+        "suggestions": [],
+        "platform": platform,
+        "shop": suggester.shop_of(args.shop, platform),
+        "product": args.product,
+        "needs_human": None,
+        "flags": [],
+        "error": str(exc),
+    }
+    if args.debug:
+        out["dropped"] = []
+    return out
 
 
 def format_result(result: SuggestResult, debug: bool = False) -> str:

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not line:
             continue
+        if line == ":":  # the commands' prefix alone: a command left unfinished, not what the buyer wrote
+            _command(suggester, args, "", None, history)
+            continue
         command = COMMAND.match(line)
         if command is None:
             if _answer(suggester, args, line, history):  # a refused line is not part of the conversation
@@ -77,7 +80,8 @@ def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: s
     elif name == "help":
         print(f"  {HELP}")
     else:  # a typo must not reach the engine as what the buyer wrote
-        print(f"  ! unknown command :{name}; commands: {', '.join(':' + c for c in COMMANDS)}")
+        what = f"unknown command :{name}" if name else "incomplete command ':'"
+        print(f"  ! {what}; commands: {', '.join(':' + c for c in COMMANDS)}")
     return True
 
 

@@ -1,18 +1,35 @@
-"""`suggest eval --faq F.csv --queries Q.csv`: how well does the engine find the right answer?"""
+"""`suggest eval --faq F.csv --queries Q.csv`: how well does the engine find the right answer?
+
+Three kinds of labelled rows are reported apart: those with a gold answer (the figures and the
+misses), those with an empty gold_id (no answer is right: right when nothing is shown), and
+those whose gold answer is limited to other platforms than the one the row is ranked on (no
+ranking can find it there: a label or a scope to fix, left out of the figures).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from suggest.cli.common import echo, int_option, print_json, settings_from
-from suggest.config import require_platform
+from suggest.config import PLATFORMS, require_platform
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError, ScopeError
-from suggest.evaluation import Query, evaluate_rankings, ranker, read_queries
-from suggest.knowledge import load_knowledge
+from suggest.evaluation import (
+    Metrics,
+    OutOfScope,
+    Query,
+    Ranking,
+    evaluate_rankings,
+    ranker,
+    read_queries,
+    split_out_of_scope,
+)
+from suggest.knowledge import KnowledgeBase, load_knowledge
 
 CATALOGUE = ("products", "shops", "rules")
 
@@ -64,48 +81,119 @@ def run(args: argparse.Namespace) -> int:
                         shutil.copytree(args.knowledge / part, knowledge / part)
         catalogue, args.knowledge = args.knowledge, knowledge
         settings = settings_from(args).with_(index_dir=Path(tmp) / "index")
+        # Where a row without a platform of its own is ranked (Suggester.platform_of).
+        platform = require_platform(args.platform or settings.default_platform.strip().lower())
         try:
             # The knowledge read first, so a gold id it lacks is said before the (long) build.
             kb = load_knowledge(settings.knowledge_dir)
+            _require_sold_on(kb, queries, args.queries, platform, given=args.platform is not None)
             _require_known_gold(queries, args.queries, {e.id for e in kb.entries})
             suggester = Suggester.open(settings, progress=True, knowledge=kb)
         except KnowledgeError as exc:
             if args.faq is None:
                 raise
             raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
-        rank = ranker(suggester, args.platform)
         # An empty gold_id says no answer is right: such a row is right when nothing is shown.
-        answerable = [q for q in queries if q.gold]
+        answerable, out_of_scope = split_out_of_scope([q for q in queries if q.gold], kb, platform)
         no_answer = [q for q in queries if not q.gold]
-        metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
-        # Each no-answer row ranked once; the wrong ones are those given a list.
-        wrongly = [(q, r) for q in no_answer if (r := rank(q)).answered(suggester.threshold)]
-    suggested = len(wrongly) / len(no_answer) if no_answer else 0.0
+        with _counting(ranker(suggester, args.platform), len(answerable) + len(no_answer)) as rank:
+            metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
+            # Each no-answer row ranked once; the wrong ones are those given a list.
+            wrongly = [(q, r) for q in no_answer if (r := rank(q)).answered(suggester.threshold)]
     if args.json:
-        out = metrics.to_dict(with_misses=True)
-        out["misses"] = out["misses"][: args.misses]  # type: ignore[index]
-        if no_answer:
-            out["no_answer"] = {"n": len(no_answer), "suggested": round(suggested, 4),
-                                "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly]}
-        print_json(out)
+        print_json(_as_json(metrics, no_answer, wrongly, out_of_scope, args.misses))
         return 0
+    blocks = []
     if no_answer:
-        print(f"no answer right   {len(no_answer)} queries; given a suggestion (wrong) {suggested:.3f}")
-        for q, r in wrongly[: args.misses]:
-            print(f"  {echo(q.text)}  →  want nothing, got {', '.join(r.ids[:3])}")
-        if not answerable:
-            return 0
-        print()
-    print(f"queries           {metrics.n}")
-    print(f"top-1             {metrics.top1:.3f}")
-    print(f"top-3             {metrics.top3:.3f}")
-    print(f"MRR@5             {metrics.mrr5:.3f}")
-    print(f"answered (≥{suggester.threshold:.2f})  {metrics.answered:.3f}   when answered: first line right {metrics.precision_answered:.3f}, right answer in the list {metrics.in_list_answered:.3f}")
-    if metrics.misses:
-        print(f"\nmisses ({len(metrics.misses)}; first {min(args.misses, len(metrics.misses))}):")
-        for miss in metrics.misses[: args.misses]:
-            print(f"  {echo(miss.query)}  →  want {miss.gold}, got {', '.join(miss.got) or 'nothing'}")
+        blocks.append(_no_answer_text(no_answer, wrongly, args.misses))
+    if answerable:
+        blocks.append(_figures_text(metrics, suggester.threshold, args.misses))
+    if out_of_scope:
+        blocks.append(_out_of_scope_text(out_of_scope, args.misses))
+    print("\n\n".join(blocks))
     return 0
+
+
+@contextlib.contextmanager
+def _counting(rank: Callable[[Query], Ranking], total: int) -> Iterator[Callable[[Query], Ranking]]:
+    """`rank`, counted on a progress bar on stderr like the index build's. Shown on a terminal
+    only: in a log or a CI capture every redraw would be a line of noise. stdout (the figures)
+    is not touched."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="ranking", unit="query", disable=None) as bar:
+
+        def counted(query: Query) -> Ranking:
+            ranking = rank(query)
+            bar.update()
+            return ranking
+
+        yield counted
+
+
+def _as_json(metrics: Metrics, no_answer: list[Query], wrongly: list[tuple[Query, Ranking]],
+             out_of_scope: list[OutOfScope], limit: int) -> dict[str, object]:
+    out = metrics.to_dict(with_misses=True)
+    out["misses"] = out["misses"][:limit]  # type: ignore[index]
+    if no_answer:
+        suggested = len(wrongly) / len(no_answer)
+        out["no_answer"] = {"n": len(no_answer), "suggested": round(suggested, 4),
+                            "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly]}
+    if out_of_scope:  # not in n nor in any figure
+        out["out_of_scope"] = {"n": len(out_of_scope), "queries": [o.to_dict() for o in out_of_scope]}
+    return out
+
+
+def _no_answer_text(no_answer: list[Query], wrongly: list[tuple[Query, Ranking]], limit: int) -> str:
+    lines = [f"no answer right   {len(no_answer)} queries; given a suggestion (wrong) {len(wrongly) / len(no_answer):.3f}"]
+    lines += [f"  {echo(q.text)}  →  want nothing, got {', '.join(r.ids[:3])}" for q, r in wrongly[:limit]]
+    return "\n".join(lines)
+
+
+def _figures_text(metrics: Metrics, threshold: float, limit: int) -> str:
+    lines = [
+        f"queries           {metrics.n}",
+        f"top-1             {metrics.top1:.3f}",
+        f"top-3             {metrics.top3:.3f}",
+        f"MRR@5             {metrics.mrr5:.3f}",
+        f"answered (≥{threshold:.2f})  {metrics.answered:.3f}   when answered: first line right "
+        f"{metrics.precision_answered:.3f}, right answer in the list {metrics.in_list_answered:.3f}",
+    ]
+    if metrics.misses:
+        lines.append(f"\nmisses ({len(metrics.misses)}; first {min(limit, len(metrics.misses))}):")
+        lines += [f"  {echo(m.query)}  →  want {m.gold}, got {', '.join(m.got) or 'nothing'}" for m in metrics.misses[:limit]]
+    return "\n".join(lines)
+
+
+def _out_of_scope_text(out_of_scope: list[OutOfScope], limit: int) -> str:
+    """Per platform ranked on: the rows whose gold answer only other platforms have."""
+    blocks = []
+    for platform in PLATFORMS:
+        rows = [o for o in out_of_scope if o.platform == platform]
+        if rows:
+            lines = [f"gold out of scope for {platform}   {len(rows)} queries, not in the figures: "
+                     "their gold answer is limited to other platforms"]
+            lines += [f"  {echo(o.query.text)}  →  want {o.query.gold} ({', '.join(o.gold_platforms)} only)"
+                      for o in rows[:limit]]
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _require_sold_on(kb: KnowledgeBase, queries: Sequence[Query], path: Path, platform: str, given: bool) -> None:
+    """As `suggest ask` refuses a platform no shop sells on: its templates were checked against
+    the rules of their shops' platforms only, so the figures would measure replies nobody sends."""
+    sold = [p for p in PLATFORMS if any(p in shop.platforms for shop in kb.shops.values())]
+
+    def unsold(name: str) -> str:
+        return f"no shop of the knowledge evaluated sells on {name} (its shops sell on {', '.join(sold)})"
+
+    if given and platform not in sold:
+        raise ScopeError(unsold(platform))
+    for q in queries:
+        if q.platform and q.platform not in sold:
+            raise KnowledgeError(path, q.line, unsold(q.platform))
+    if platform not in sold and any(not q.platform for q in queries):
+        raise ScopeError(f"{unsold(platform)}; {platform} is the default platform: give --platform or a platform column")
 
 
 def _require_known_gold(queries: list[Query], path: Path, ids: set[str]) -> None:

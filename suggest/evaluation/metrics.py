@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from suggest.config import PLATFORMS
 from suggest.errors import KnowledgeError
+from suggest.knowledge import KnowledgeBase
 from suggest.knowledge.faq_csv import csv_records
 from suggest.knowledge.yaml_lines import read_text
 
@@ -69,6 +71,36 @@ class Metrics:
         if with_misses:
             out["misses"] = [m.to_dict() for m in self.misses]
         return out
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """A labelled query whose gold answer is limited to other platforms than the one it is ranked
+    on: no ranking can put it first there, so it is a label (or a scope) to fix, not a miss."""
+
+    query: Query
+    platform: str  # the platform the query is ranked on
+    gold_platforms: tuple[str, ...]  # the platforms its gold answer is limited to
+
+    def to_dict(self) -> dict[str, object]:
+        return {"query": self.query.text, "gold": self.query.gold, "line": self.query.line,
+                "platform": self.platform, "gold_platforms": list(self.gold_platforms)}
+
+
+def split_out_of_scope(queries: Sequence[Query], kb: KnowledgeBase, platform: str) -> tuple[list[Query], list[OutOfScope]]:
+    """The queries whose gold answer is in scope on the platform they are ranked on (their own,
+    else `platform`), and the others. Only the platform is looked at: a product-scoped answer is
+    in scope when the message names its product, and finding that is part of what is measured."""
+    kept: list[Query] = []
+    out: list[OutOfScope] = []
+    for q in queries:
+        entry = kb.find(q.gold) if q.gold else None
+        ranked_on = q.platform or platform
+        if entry is not None and entry.platforms and ranked_on not in entry.platforms:
+            out.append(OutOfScope(q, ranked_on, tuple(p for p in PLATFORMS if p in entry.platforms)))
+        else:
+            kept.append(q)
+    return kept, out
 
 
 def read_queries(path: Path) -> list[Query]:
