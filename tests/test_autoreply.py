@@ -562,7 +562,8 @@ def test_cli_human_readable_and_batch(cli_env, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("能开发票吗\n\n发票怎么开\n在吗\n".encode())))
     status = main(["ask", "-", "--auto", "--conversation", "c10", "--at", NIGHT, "--json", *cli_env])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert status == 1 and rows[1]["error"]
+    assert status == 1 and rows[1]["error"] and rows[1]["send"] is False and rows[1]["text"] is None
+    assert all({"send", "text", "reason"} <= set(r) for r in rows)
     # 发票怎么开 has the same best answer as 能开发票吗: it is not sent twice, the off-hours message
     # goes instead; the greeting ('在的呢') is marked auto_reply: notice, so it is never sent alone.
     assert [r.get("reason") for r in rows] == ["answer", None, "off_hours", "already_notified"]

@@ -163,8 +163,9 @@ def run_auto(args: argparse.Namespace) -> int:
                 if args.message != "-":
                     raise
                 status = 1  # one bad line must not lose the rest of a batch
-                if args.json:
-                    print_json({"message": message[:ECHO_CHARS], "error": str(exc)})
+                if args.json:  # the keys of a decision line, so every line reads alike
+                    print_json({"send": False, "text": None, "reason": None, "message": message[:ECHO_CHARS],
+                                "error": str(exc)})
                 else:
                     print(f"{echo(message)}\n  ! {exc}")
                 continue
