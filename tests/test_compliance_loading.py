@@ -112,6 +112,36 @@ def test_bad_regex_names_the_pattern_line(tmp_path):
     assert "not a valid regex" in str(exc.value)
 
 
+def test_allow_patterns_excuse_only_hits_inside_their_match(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    add_rule(
+        knowledge,
+        "jd",
+        "  - id: jd-no-gift-promise\n    message: 不要承诺赠品\n    severity: minor\n    action: flag\n"
+        "    terms: [赠品]\n    allow_patterns: ['(没有|不送)[^ ]{0,4}赠品']\n",
+    )
+    book = load_rules(knowledge)
+    assert book.check("这款没有任何赠品哦", "jd").ok
+    # the refusal is about something else: the 赠品 after it is outside the match
+    assert book.check("不送运费险 下单有赠品", "jd").rules == ["jd-no-gift-promise"]
+    [rule] = [r for r in book.rules_for("jd") if r.id == "jd-no-gift-promise"]
+    assert [p.source for p in rule.allow_patterns] == ["(没有|不送)[^ ]{0,4}赠品"]
+
+
+def test_bad_allow_pattern_names_its_line(tmp_path):
+    knowledge = copy_rules(tmp_path)
+    path = add_rule(
+        knowledge,
+        "jd",
+        "  - id: jd-x\n    message: 测试\n    severity: minor\n    action: flag\n    terms: [测试]\n"
+        "    allow_patterns:\n      - '不(测试'\n",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_rules(knowledge)
+    assert exc.value.line == line_of(path, "不(测试")
+    assert "allow_patterns item 1 is not a valid regex" in str(exc.value)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -174,6 +174,66 @@ def test_gun_is_an_insult_only_as_a_word_of_its_own(book):
         assert book.check(text, "tmall").ok, text
 
 
+def test_gun_said_of_the_parcel_is_rude_wording_not_an_insult(book):
+    # 滚 for the parcel on its way reads as "get lost": dropped, with the wording rule's message
+    for text in ("亲，宝贝很快就滚到您手里啦", "快递明早就能滚到家", "包裹已经滚过去啦，请留意物流", "这就给您滚过去"):
+        result = book.check(text, "tmall")
+        assert "rude-gun-wording" in result.rules, text
+        assert "insult" not in result.rules, text  # 很快 is "soon", not the command 快滚
+    # 滚蛋 and its variants stay insults
+    for text in ("滚蛋吧你", "滚滚滚", "不爱买就滚出本店", "你给我滚回去"):
+        assert "insult" in rules_of(book, text, "taobao"), text
+    # ordinary words with 滚, a ball that rolls, scrolling, water at a full boil
+    for text in (
+        "滚筒洗衣机可以洗羽绒服",
+        "裙摆有一圈滚边",
+        "手指上下滚动就能看大图",
+        "翻滚的时候也不会走光",
+        "皮球滚到床底下了也好找",
+        "往下滚到底部有尺码表",
+        "水壶里的水滚开以后再泡",
+        "不要用滚开水烫洗",
+        "烘干时衣服在滚筒里滚来滚去",
+    ):
+        assert book.check(text, "tmall").ok, text
+
+
+def test_a_refusal_excuses_only_the_contact_it_refuses(book):
+    # a refusal of something else, then an invitation to talk off the platform
+    for text, rule in (
+        ("不能加急的，您加我微信，我帮您问仓库", "contact-wechat"),
+        ("这边没办法加价，您加个QQ我们细谈", "contact-qq"),
+        ("不方便加运费险，加我好友私下补您", "contact-other"),
+        ("QQ这边不能加，加我微信吧", "contact-wechat"),
+        ("不能加您QQ，不过可以加我微信", "contact-wechat"),
+        ("请不要着急，加个微信我帮您跟进", "contact-wechat"),
+        ("请不要担心，您的电话是多少我打给您", "contact-phone"),
+    ):
+        for platform in ("tmall", "taobao"):
+            assert rule in rules_of(book, text, platform), (text, platform)
+    # refusing (or warning against) the contact itself stays fine
+    for text in (
+        "不好意思，我们这边不能加您微信哦",
+        "微信这边是不能加的，您在这里留言就好",
+        "QQ和微信我们都不方便提供哈",
+        "客服不会主动加您好友",
+        "请不要添加自称客服的QQ",
+        "不方便给您留电话，在这里沟通更有保障",
+    ):
+        for platform in ("tmall", "taobao"):
+            assert book.check(text, platform).ok, (text, platform, book.check(text, platform).to_dict())
+
+
+def test_baitiao_is_jds_credit_product_and_names_jd_elsewhere(book):
+    for platform in ("pdd", "tmall", "taobao", "douyin"):
+        assert "other-platform-name" in rules_of(book, "这款可以用白条分3期", platform), platform
+    assert book.check("这款可以用白条分3期", "jd").ok
+    # stripes, a white stripe, a plucked chicken are not the payment
+    for text in ("黑白条纹的海魂衫", "蓝白条那款偏大一码", "袖子上有两条白条装饰", "白条鸭真空包装"):
+        for platform in ("pdd", "tmall"):
+            assert book.check(text, platform).ok, (text, platform)
+
+
 def test_own_domain_links_are_fine(book):
     assert book.check("https://detail.tmall.com/item.htm?id=1", "tmall").ok
     assert "link-outside" in rules_of(book, "https://detail.tmall.com/item.htm?id=1", "pdd")
@@ -238,3 +298,27 @@ def test_require_compliant_names_file_line_and_rule(book):
 
 def test_empty_text_is_ok(book):
     assert book.check("", "tmall").ok
+
+
+@pytest.mark.parametrize(
+    ("text", "platform", "ok"),
+    [
+        ("亲，这款付款后10天内发货哦", "tmall", False),
+        ("下单后5个工作日内发出", "taobao", False),
+        ("大概一周后才能发出", "tmall", False),
+        ("付款后十五天内发货", "tmall", False),
+        ("付款后96小时内发货", "tmall", False),
+        ("付款后72小时内发货", "tmall", True),
+        ("现货付款后48小时内发货", "taobao", True),
+        ("这款是预售款，付款后15天内按付款先后顺序发货", "tmall", True),
+        ("断码的颜色在补货，7天左右到仓，到货后给您发货", "tmall", True),
+        ("签收后7天内可以申请退货", "tmall", True),
+        ("付款后10天内发货哦", "pdd", True),  # the 72-hour rule is Tmall's and Taobao's (DOMAIN.md)
+    ],
+)
+def test_a_ship_time_beyond_72_hours_needs_a_reason_on_tmall_and_taobao(book, text: str, platform: str, ok: bool):
+    result = book.check(text, platform)
+    assert result.ok == ok, result.rules
+    if not ok:
+        assert result.rules == ["ship-beyond-72-hours"]
+        assert book.apply(text, platform).needs_human  # a flag: an agent may have agreed it with the buyer

@@ -34,6 +34,20 @@ def test_a_product_fact_that_breaks_a_rule_is_blamed_on_the_product_line(setting
     assert "in template 'ship-time'" in message  # where it would have been sent
 
 
+def test_a_ship_time_beyond_72_hours_is_refused_for_an_item_in_stock_only(settings, embedder, knowledge_dir: Path):
+    # Tmall and Taobao want shipping within 72 hours of payment unless presale (or custom-made):
+    # the reply text cannot tell, the product's facts can, so the fact line is where it is said.
+    products = knowledge_dir / "products" / "items.yaml"
+    text = products.read_text(encoding="utf-8")
+    products.write_text(text.replace("ship_time: 付款后24小时内发货", "ship_time: 付款后10天内发货"), encoding="utf-8")
+    with pytest.raises(ComplianceError) as info:
+        Suggester.open(settings, embedder=embedder)
+    assert (info.value.path, info.value.line) == (str(products), 5), str(info.value)
+    assert "breaks rule ship-beyond-72-hours" in str(info.value)
+    products.write_text(text.replace("ship_time: 付款后24小时内发货", "ship_time: 预售款，付款后10天内发货"), encoding="utf-8")
+    Suggester.open(settings, embedder=embedder)
+
+
 def test_platform_words_are_judged_per_platform(settings, embedder, knowledge_dir: Path):
     # 支付宝 is fine in a Tmall-scoped template but not in one that may be sent on Pinduoduo.
     path = knowledge_dir / "templates" / "pay.yaml"

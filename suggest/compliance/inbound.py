@@ -11,8 +11,8 @@ Read from rules/inbound.yaml:
       others_order: {...}
       offplatform_pay: {...}
 
-Entries use the same matchers as rules (terms, patterns, allow, near, unless_near, window) and
-the same normaliser, so a customer's "加个vx" is read as 加个微信.
+Entries use the same matchers as rules (terms, patterns, allow, allow_patterns, near, unless_near,
+window) and the same normaliser, so a customer's "加个vx" is read as 加个微信.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from suggest.compliance.matcher import CompiledRules
 from suggest.compliance.normalize import Normalized
-from suggest.compliance.parse_rules import ID_RE, check_keys, parse_matcher, require_mapping, text_field
+from suggest.compliance.parse_rules import ID_RE, MATCHER_KEYS, check_keys, parse_matcher, require_mapping, text_field
 from suggest.compliance.results import Inbound
 from suggest.compliance.rule import Rule
 from suggest.errors import KnowledgeError
@@ -57,7 +57,7 @@ def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
         entry = require_mapping(item, path, escalation.line_of(i), "an escalation entry")  # type: ignore[attr-defined]
         check_keys(
             entry,
-            ("id", "reason", "terms", "patterns", "plain_patterns", "allow", "near", "unless_near", "window"),
+            ("id", "reason", *MATCHER_KEYS),
             path,
             "an escalation entry",
         )
@@ -77,7 +77,7 @@ def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
         entry = require_mapping(topics[name], path, topics.line_of(name), f"topic {name!r}")
         check_keys(
             entry,
-            ("terms", "patterns", "plain_patterns", "allow", "near", "unless_near", "window"),
+            MATCHER_KEYS,
             path,
             f"topic {name!r}",
         )

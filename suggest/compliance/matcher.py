@@ -3,8 +3,9 @@
 Built once per (platform, shop) at load; a check is then one automaton pass over the joined
 view, the rules' patterns, and a few interval tests for the contexts. A hit is dropped when
 
-- it lies inside an allow phrase of its rule (京东 inside 京东快递) or inside one of the
-  platform's own names (拼多多 on Pinduoduo),
+- it lies inside an allow phrase of its rule (京东 inside 京东快递), inside a match of one of
+  its allow patterns (微信 inside 不能加您的微信, but not the 微信 of 不能加急，加微信), or
+  inside one of the platform's own names (拼多多 on Pinduoduo),
 - the rule has `near` phrases and none is within `window` characters,
 - one of the rule's `unless_near` phrases is within `window` characters,
 - it is a URL on one of the platform's own domains and the rule allows that.
@@ -141,9 +142,13 @@ class CompiledRules:
         violations: list[Violation] = []
         for index in sorted(hits):
             rule = self.rules[index]
+            # Allow patterns run only for a rule that was hit: they excuse, they never find.
+            allowed = [
+                (m.start(), m.end()) for p in rule.allow_patterns for m in p.regex.finditer(text) if m.end() > m.start()
+            ]
             kept: list[Span] = []
             for joined_span, original, url_text in hits[index]:
-                if self._excused(rule, index, joined_span, occurrences, own):
+                if self._excused(rule, index, joined_span, occurrences, own, allowed):
                     continue
                 if url_text is not None and rule.allow_own_domains and self._own_domain(url_text):
                     continue
@@ -160,10 +165,14 @@ class CompiledRules:
         span: Span,
         occurrences: dict[tuple[int, int], list[Span]],
         own: list[Span],
+        allowed: list[Span],
     ) -> bool:
         a, b = span
         if b > a:
             for c, d in occurrences.get((ALLOW, index), ()):
+                if c <= a and b <= d:
+                    return True
+            for c, d in allowed:
                 if c <= a and b <= d:
                     return True
             for c, d in own:

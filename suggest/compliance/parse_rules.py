@@ -17,7 +17,7 @@ from suggest.knowledge.yaml_lines import LDict, LList
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-MATCHER_KEYS = ("terms", "patterns", "plain_patterns", "allow", "near", "unless_near", "window")
+MATCHER_KEYS = ("terms", "patterns", "plain_patterns", "allow", "allow_patterns", "near", "unless_near", "window")
 RULE_KEYS = ("id", "message", "severity", "action", "platforms", "overridable", "allow_own_domains") + MATCHER_KEYS
 
 
@@ -111,6 +111,7 @@ def parse_matcher(entry: LDict, path: Path, what: str) -> dict[str, Any]:
         "terms": terms,
         "patterns": patterns,
         "allow": phrases(entry, "allow", path),
+        "allow_patterns": compile_patterns(entry, "allow_patterns", "joined", path),
         "near": phrases(entry, "near", path),
         "unless_near": phrases(entry, "unless_near", path),
         "window": window,

@@ -31,6 +31,7 @@ class Rule:
     terms: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()
     allow: tuple[str, ...] = ()  # a hit inside one of these phrases is fine
+    allow_patterns: tuple[Pattern, ...] = ()  # … or inside a match of one of these (joined view)
     near: tuple[str, ...] = ()  # if given, a hit counts only with one of these near it
     unless_near: tuple[str, ...] = ()  # a hit with one of these near it is fine
     window: int = DEFAULT_WINDOW
