@@ -9,6 +9,7 @@ from suggest.cli.common import add_knowledge_options, settings_from
 from suggest.embedding import load_embedder
 from suggest.index import build_index
 from suggest.knowledge import load_knowledge
+from suggest.knowledge.gaps import fact_gaps
 
 SHOWN_WARNINGS = 10
 
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"suggest: warning: {warning}; it is not suggested there", file=sys.stderr)
     if len(warnings) > SHOWN_WARNINGS:
         print(f"suggest: warning: … and {len(warnings) - SHOWN_WARNINGS} more FAQ rows like these", file=sys.stderr)
+    for gap in fact_gaps(kb):
+        print(f"suggest: warning: {gap}", file=sys.stderr)
     embedder = load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
     index = build_index(kb, embedder, settings.index_dir, progress=True)
     print(

@@ -265,18 +265,29 @@ class Suggester:
         return gather_candidates(self.index, vector, terms, self._scope(platform, shop, product), for_product=for_product)
 
     def render(self, entry: Entry, shop: str | None, product: str | None) -> str | None:
+        """The reply as sent: the answer filled from the product's and the shop's facts; the
+        template's fallback when the answer cannot be filled and no product is discussed; else
+        None (not suggested)."""
         if entry.kind == "faq":
             return entry.answer
         layers = self._facts(shop, product)
         text = fill(entry.answer, *layers)
-        if text is None and entry.fallback:
+        if text is None and self._falls_back(entry, product):
             text = fill(entry.fallback, *layers)
         return text
 
     def renders_fallback(self, entry: Entry, shop: str | None, product: str | None) -> bool:
         """Whether `render` gives the template's fallback: a fact its answer needs is missing
-        (most often: no product is being discussed)."""
-        return entry.kind != "faq" and bool(entry.fallback) and fill(entry.answer, *self._facts(shop, product)) is None
+        while no product is discussed."""
+        return self._falls_back(entry, product) and fill(entry.answer, *self._facts(shop, product)) is None
+
+    @staticmethod
+    def _falls_back(entry: Entry, product: str | None) -> bool:
+        # A fallback asks which item the buyer means ("请问您问的是哪一款呢？"). With the item
+        # known and lacking the fact (a merchant's new product without `care`), that question
+        # cannot be sent as it is: the template is then not suggested, and `suggest build` lists
+        # the missing facts.
+        return entry.kind != "faq" and bool(entry.fallback) and product is None
 
     def _facts(self, shop: str | None, product: str | None) -> list[Mapping[str, str]]:
         layers = []

@@ -1,0 +1,58 @@
+"""Facts a template needs that a product or a shop does not have.
+
+A template whose variable cannot be filled is not suggested (with a product discussed, its
+fallback, which asks which item the buyer means, is not used either). A merchant who adds a
+product with five facts, or a second shop without an SF surcharge, would otherwise only notice
+by the silence; `suggest build` lists these gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from suggest.knowledge.fill import variables
+from suggest.knowledge.model import Entry, KnowledgeBase, Shop
+
+
+def fact_gaps(kb: KnowledgeBase) -> list[str]:
+    """One line per product or shop that lacks facts some in-scope template needs: which facts,
+    and which templates are therefore not suggested for it. A fact that no product has is a
+    shop's fact: it is reported on the shops that lack it, not on every product."""
+    templates = [e for e in kb.entries if e.kind == "template"]
+    product_level = {name for p in kb.products.values() for name in p.facts if _has(p.facts, name)}
+    found = []
+    for product in kb.products.values():
+        gaps: dict[str, list[str]] = {}
+        for entry in templates:
+            if entry.products and product.id not in entry.products:
+                continue
+            shops = _shops(kb, entry)
+            for name in variables(entry.answer):
+                if name in product_level and not _has(product.facts, name) and not any(_has(s.facts, name) for s in shops):
+                    gaps.setdefault(name, []).append(entry.id)
+        if gaps:
+            found.append(_line(f"product {product.id!r}", gaps, "for it"))
+    for shop in kb.shops.values():
+        gaps = {}
+        for entry in templates:
+            if shop not in _shops(kb, entry):
+                continue
+            for name in variables(entry.answer):
+                if name not in product_level and not _has(shop.facts, name):
+                    gaps.setdefault(name, []).append(entry.id)
+        if gaps:
+            found.append(_line(f"shop {shop.id!r}", gaps, "to its buyers"))
+    return found
+
+
+def _shops(kb: KnowledgeBase, entry: Entry) -> list[Shop]:
+    return [kb.shops[s] for s in entry.shops if s in kb.shops] if entry.shops else list(kb.shops.values())
+
+
+def _has(facts: Mapping[str, str], name: str) -> bool:
+    return bool(str(facts.get(name, "")).strip())  # as fill reads a fact: blank is missing
+
+
+def _line(owner: str, gaps: dict[str, list[str]], whom: str) -> str:
+    ids = sorted({i for entry_ids in gaps.values() for i in entry_ids})
+    return (f"{owner} has no fact {', '.join(sorted(gaps))}: templates {', '.join(ids)} are not suggested {whom}")

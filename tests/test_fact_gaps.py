@@ -1,0 +1,49 @@
+"""A product or shop without a fact a template needs: the template is not suggested for it,
+its 'which item?' fallback is not sent when the item is known, and `suggest build` says so."""
+
+from pathlib import Path
+
+from suggest.cli import main
+from suggest.engine import Suggester
+from suggest.knowledge import load_knowledge
+from suggest.knowledge.gaps import fact_gaps
+
+HAT = "- id: hat\n  name: 渔夫帽\n  aliases: [帽子]\n  facts:\n    ship_time: 付款后24小时内发货\n"
+SECOND_SHOP = "id: second\nname: 第二家店\nplatforms: [douyin]\nfacts:\n  ship_time: 付款后48小时内发货\n"
+
+
+def _add_hat(knowledge_dir: Path) -> None:
+    products = knowledge_dir / "products" / "items.yaml"
+    products.write_text(products.read_text(encoding="utf-8") + HAT, encoding="utf-8")
+
+
+def test_the_gaps_of_a_product_and_of_a_shop_are_listed(knowledge_dir: Path):
+    assert fact_gaps(load_knowledge(knowledge_dir)) == []
+    _add_hat(knowledge_dir)
+    (knowledge_dir / "shops" / "second.yaml").write_text(SECOND_SHOP, encoding="utf-8")
+    gaps = fact_gaps(load_knowledge(knowledge_dir))
+    assert gaps == [
+        "product 'hat' has no fact size_advice: templates size are not suggested for it",
+        "shop 'second' has no fact couriers, invoice, returns: templates courier-sf, invoice, return "
+        "are not suggested to its buyers",
+    ]
+
+
+def test_a_known_product_without_the_fact_gets_no_which_item_fallback(settings, embedder, knowledge_dir: Path):
+    _add_hat(knowledge_dir)
+    suggester = Suggester.open(settings, embedder=embedder)
+    size = suggester.kb.entry("size")
+    assert suggester.render(size, "demo", None) == size.fallback  # nobody knows the item: ask
+    assert suggester.render(size, "demo", "hat") is None  # the hat is known: asking which one is wrong
+    assert not suggester.renders_fallback(size, "demo", "hat")
+    assert suggester.render(size, "demo", "tee") == "亲，165cm/55kg选M，170cm/65kg选L。"
+    shown = suggester.suggest("我穿多大码", platform="tmall", product="hat").suggestions
+    assert all(s.source.id != "size" for s in shown)
+    assert any(s.source.id == "size" for s in suggester.suggest("我穿多大码", platform="tmall").suggestions)
+
+
+def test_suggest_build_warns_about_the_gaps(settings, knowledge_dir: Path, capsys):
+    _add_hat(knowledge_dir)
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
+    err = capsys.readouterr().err
+    assert "suggest: warning: product 'hat' has no fact size_advice: templates size are not suggested for it" in err
