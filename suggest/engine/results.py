@@ -8,6 +8,8 @@ from typing import Any
 # A flag on a result whose message names another product than the one the caller gave (then
 # the replies are filled with the caller's product's facts, which may not be the one asked about).
 OTHER_PRODUCT_FLAG = "message-names-product:"
+# The first suggestion is a template for a dispute (auto_reply: hand-over): a person answers it.
+HAND_OVER_FLAG = "hand-over:"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from suggest.embedding import Embedder, load_embedder
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
-from suggest.engine.results import OTHER_PRODUCT_FLAG, Dropped, Source, Suggestion, SuggestResult
+from suggest.engine.results import HAND_OVER_FLAG, OTHER_PRODUCT_FLAG, Dropped, Source, Suggestion, SuggestResult
 from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
@@ -162,6 +162,10 @@ class Suggester:
         # filter's verdicts on replies nobody will see do not flag the conversation.
         if shown and list_confidence([s.score for s in shown]) >= self.threshold:
             result.suggestions = shown
+            first = self.kb.entry(shown[0].source.id) if shown[0].source.kind == "template" else None
+            if first is not None and first.auto_reply == "hand-over":
+                # As the off-hours auto-reply reads it: a lost parcel or a wrong item is a person's to answer.
+                flags.append(f"{HAND_OVER_FLAG}{first.id}")
             result.needs_human = result.needs_human or bool(flags)
             result.flags.extend(f for f in flags if f not in result.flags)
         return result
