@@ -563,8 +563,8 @@ def test_a_broken_knowledge_file_is_rejected_and_the_old_index_keeps_serving(cli
     broken = api_settings.knowledge_dir / "templates" / "main.yaml"
     broken.write_text("- id: a\n  questions: [在吗]\n  answer: 亲，{oops\n", encoding="utf-8")
     error = assert_error(client.post("/v1/admin/reload", headers=AUTH), 422, "invalid_knowledge")
-    assert (error["file"], error["line"]) == ("templates/main.yaml", 1)
-    assert error["message"].startswith("templates/main.yaml:1: ")
+    assert (error["file"], error["line"]) == ("templates/main.yaml", 3)  # the answer's line
+    assert error["message"].startswith("templates/main.yaml:3: ")
     status = client.get("/v1/admin/reload", headers=AUTH).json()
     assert status["state"] == "failed" and status["error"]["file"] == "templates/main.yaml"
     assert status["serving"]["generation"] == before["generation"]
@@ -585,8 +585,8 @@ def test_a_template_that_breaks_a_platform_rule_is_rejected(client: TestClient, 
     (api_settings.knowledge_dir / "templates" / "extra.yaml").write_text(
         "- id: wechat\n  questions: [怎么联系你们]\n  answer: 亲，加我微信聊吧\n", encoding="utf-8")
     error = assert_error(client.post("/v1/admin/reload", headers=AUTH), 422, "invalid_knowledge")
-    assert (error["file"], error["line"]) == ("templates/extra.yaml", 1)
-    assert "微信" in error["message"]
+    assert (error["file"], error["line"]) == ("templates/extra.yaml", 3)  # the answer's line
+    assert "微信" in error["message"] and "template 'wechat' breaks rule" in error["message"]
 
 
 def test_a_second_reload_while_one_runs_is_a_409(client: TestClient, monkeypatch: pytest.MonkeyPatch):

@@ -18,7 +18,7 @@ def test_a_non_compliant_template_is_refused_at_build_with_file_line_and_rule(se
     with pytest.raises(ComplianceError) as info:
         Suggester.open(settings, embedder=embedder)
     message = str(info.value)
-    assert message.startswith(f"{path}:1: breaks rule ")
+    assert message.startswith(f"{path}:3: template 'stock-bad' breaks rule ")  # the answer's line
     assert "缺货" in message and "tmall" in message
 
 

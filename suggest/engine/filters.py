@@ -63,16 +63,17 @@ def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
         shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
         for shop in shops:
             platforms = sorted(entry.platforms or shop.platforms)
-            texts: dict[str, Product | None] = {}
+            texts: dict[str, tuple[Product | None, int]] = {}
             for product in products:
-                for source in (entry.answer, entry.fallback):
+                for source, line in ((entry.answer, entry.answer_line), (entry.fallback, entry.fallback_line)):
                     if source and (text := fill(source, product.facts if product else {}, shop.facts)) is not None:
-                        texts.setdefault(text, product)
+                        texts.setdefault(text, (product, line or entry.line))
             for text in sorted(texts):
+                product, line = texts[text]
                 try:
-                    book.require_compliant(text, platforms, path=entry.file, line=entry.line, shop=shop.id)
+                    book.require_compliant(text, platforms, path=entry.file, line=line, shop=shop.id)
                 except ComplianceError as exc:
-                    raise _blame_fact(exc, entry, texts[text], shop) from None
+                    raise _blame_fact(exc, entry, product, shop) from None
 
 
 def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, shop: Shop) -> ComplianceError:
@@ -80,8 +81,9 @@ def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, sho
     the template itself: a merchant who edited one product line must be sent to that line, not
     to a template they never touched."""
     quoted = exc.quoted
+    in_template = ComplianceError(exc.path, exc.line, f"template {entry.id!r} {exc.reason}", quoted)
     if not quoted or quoted in entry.answer or quoted in (entry.fallback or ""):
-        return exc
+        return in_template
     owners = [("product", product.id, product.facts, product.fact_lines)] if product else []
     owners.append(("shop", shop.id, shop.facts, shop.fact_lines))
     for kind, owner, facts, lines in owners:
@@ -90,7 +92,7 @@ def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, sho
                 path, line = lines[key]
                 return ComplianceError(path, line, f"fact {key!r} of {kind} {owner!r} {exc.reason}"
                                        f" (in template {entry.id!r}, {entry.file}:{entry.line})")
-    return exc
+    return in_template
 
 
 def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:

@@ -210,7 +210,7 @@ def _fact(path: Path, facts: LDict, key: str) -> str:
 
 
 def _platforms(path: Path, item: LDict) -> frozenset[str]:
-    return platform_scope(path, item.line, _texts(path, item, "platforms"))
+    return platform_scope(path, item.line_of("platforms"), _texts(path, item, "platforms"))
 
 
 def _load_shops(root: Path) -> dict[str, Shop]:
@@ -305,27 +305,29 @@ def _template(
         raise KnowledgeError(path, line, f"template {entry_id!r} has no example questions")
     answer = _text(path, item, "answer")
     fallback = _text(path, item, "fallback", required=False)
-    for name in _variables(path, line, entry_id, answer):
+    # Errors point at the field at fault: in a template of twenty questions, its first line is a hunt.
+    answer_line, fallback_line = item.line_of("answer"), item.line_of("fallback")
+    for name in _variables(path, answer_line, entry_id, answer):
         if name not in known_facts and not fallback:
             raise KnowledgeError(
-                path, line, f"template {entry_id!r}: no shop or product has the fact {{{name}}} and there is no fallback"
+                path, answer_line, f"template {entry_id!r}: no shop or product has the fact {{{name}}} and there is no fallback"
             )
-    for name in _variables(path, line, entry_id, fallback):
+    for name in _variables(path, fallback_line, entry_id, fallback):
         if name not in known_facts:
-            raise KnowledgeError(path, line, f"template {entry_id!r}: the fallback uses unknown fact {{{name}}}")
+            raise KnowledgeError(path, fallback_line, f"template {entry_id!r}: the fallback uses unknown fact {{{name}}}")
     stage = _text(path, item, "stage", required=False) or "general"
     if stage not in STAGES:
-        raise KnowledgeError(path, line, f"stage must be one of {', '.join(sorted(STAGES))}, not {stage!r}")
+        raise KnowledgeError(path, item.line_of("stage"), f"stage must be one of {', '.join(sorted(STAGES))}, not {stage!r}")
     scoped_products = frozenset(_texts(path, item, "products"))
-    _check_products(path, line, f"template {entry_id!r}", scoped_products, products)
+    _check_products(path, item.line_of("products"), f"template {entry_id!r}", scoped_products, products)
     scoped_shops = frozenset(_texts(path, item, "shops"))
-    _check_shops(path, line, f"template {entry_id!r}", scoped_shops, shops)
+    _check_shops(path, item.line_of("shops"), f"template {entry_id!r}", scoped_shops, shops)
     from suggest.compliance.inbound import TOPICS  # here: compliance reads its files with this package
 
     topics = frozenset(_texts(path, item, "topics"))
     unknown = sorted(topics - set(TOPICS))
     if unknown:
-        raise KnowledgeError(path, line, f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(TOPICS))})")
+        raise KnowledgeError(path, item.line_of("topics"), f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(TOPICS))})")
     auto_reply = _text(path, item, "auto_reply", required=False) or "answer"
     if auto_reply not in AUTO_REPLY:
         raise KnowledgeError(
@@ -346,6 +348,8 @@ def _template(
         auto_reply=auto_reply,
         file=str(path),
         line=line or 0,
+        answer_line=answer_line or 0,
+        fallback_line=fallback_line or 0,
     )
 
 

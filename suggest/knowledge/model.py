@@ -62,6 +62,9 @@ class Entry:
     auto_reply: str = "answer"
     file: str = ""
     line: int = 0
+    # Where the answer and the fallback are written (0: unknown, e.g. a FAQ row: its line).
+    answer_line: int = 0
+    fallback_line: int = 0
 
     def in_scope(self, platform: str, shop: str | None, product: str | None) -> bool:
         if self.platforms and platform not in self.platforms:
