@@ -41,6 +41,9 @@ def entries(knowledge_dir: Path, content: str) -> dict:
         "id,question,answer,platforms",
         "id,question,answer,platforms,products",
         " Id,question,answer, Products , PLATFORMS ",
+        # Stray empty cells of a spreadsheet: columns without a name, empty in every row.
+        "id,question,answer,,",
+        "id,question,answer, ,platforms,",
     ],
 )
 def test_header_variants(tmp_path: Path, header: str):
@@ -101,6 +104,26 @@ BROKEN = [
      "platforms pdd of id 'q1' differs from its first row (line 2: empty)"),
     ("id,question,answer\npresale,这款是预售吗,亲，这款是预售款，付款后15天内发货哦。\npresale,现在拍什么时候发,亲，现货48小时内发货哦。\n",
      3, "the answer of id 'presale' differs from its first row (line 2)"),
+    # Two exports pasted together: the second header is not an answer with id 'id' (3 columns)
+    # nor an "unknown platform 'platforms'" (5 columns).
+    ("id,question,answer\nq1,在吗,在的\nid,question,answer\nq2,有货吗,有的\n", 3,
+     "this row repeats the header of line 1 (id,question,answer)"),
+    ("id,question,answer,products,platforms\nq1,在吗,在的,,\nid,question,answer,products,platforms\nq2,有货吗,有的,,pdd\n",
+     3, "this row repeats the header of line 1 (id,question,answer,products,platforms)"),
+    ("\ufeffid,question,answer\nq1,在吗,在的\n\ufeffID,Question,Answer\nq2,有货吗,有的\n", 3,  # cat a.csv b.csv
+     "this row repeats the header of line 1"),
+    ("id,question,answer\nq1,在吗,在的\nid,question,answer,platforms\nq2,有券吗,有的,pdd\n", 3,
+     "this row is a header (id,question,answer,platforms) with other columns than line 1 (id,question,answer)"),
+    # A column without a name must be empty in every row: here a note, or a cell slipped sideways.
+    ("id,question,answer,,\nq1,在吗,在的,,\nq2,有货吗,有的,,备注\nq3,发货吗,发的,x,\n", 3,
+     "column 5 (E) has no name in the header (line 1), but this row has '备注' in it"),
+    ("id,question,answer,,platforms\nq1,在吗,在的,tmall,\n", 2, "column 4 (D) has no name in the header"),
+    ("id,question,answer,,\nq1,在吗,在的\n", 2, "expected 5 columns (id,question,answer,,), found 3"),
+    # The reader's other errors keep their file and line.
+    ("id,question,answer\nq1,在吗,在的\n,有货吗,有的\n", 3, "empty id"),
+    ('id,question,answer\nq1,在吗,在的\nq2,"有货吗,有的\nq3,发货吗,发的\n', 3, "is not closed: the cell runs on to the end of the file"),
+    ('id,question,answer\nq1,"在吗"啊,在的\n', 2, "text after the closing quote of a cell"),
+    ("id,question,answer\r\nq1,在吗,在的\r\nq2,有货吗\r\n", 3, "expected 3 columns (id,question,answer), found 2"),
 ]
 
 
@@ -171,3 +194,51 @@ def test_scoped_faq_rows_are_suggested_only_in_their_scope(tmp_path: Path, knowl
     # Unscoped rows stay everywhere.
     assert ids_suggested(suggester, "有色差吗", platform="pdd", product="tee")[0] == "faq-color"
     assert ids_suggested(suggester, "有色差吗", platform="tmall")[0] == "faq-color"
+
+
+def test_line_breaks_in_a_cell_are_newlines(knowledge_dir: Path):
+    # Excel writes \r\n between rows and, in files that went through Windows, inside a quoted cell.
+    (knowledge_dir / "faq.csv").write_bytes(
+        'id,question,answer\r\nq1,能开发票吗,"亲，可以。\r\n第二行\r第三行"\r\nq2,在吗,在的\r\n'.encode()
+    )
+    ids = {e.id: e for e in load_knowledge(knowledge_dir).entries}
+    assert ids["q1"].answer == "亲，可以。\n第二行\n第三行"
+    assert (ids["q1"].line, ids["q2"].line) == (2, 5)
+
+
+FAQ = "id,question,answer\nq1,能开发票吗,亲，可以开的，确认收货后申请。\nq2,在吗,在的\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        # Excel or WPS on Chinese Windows: "CSV (逗号分隔)".
+        (FAQ.encode("gbk"), 2, "not valid UTF-8 text: it looks like GBK/GB18030 (what Excel or WPS saves as"
+         " 'CSV (逗号分隔)'); in Excel or WPS save it as 'CSV UTF-8 (逗号分隔)' instead, or convert it:"
+         " iconv -f GB18030 -t UTF-8 faq.csv > faq.csv.utf8 && mv faq.csv.utf8 faq.csv"),
+        ((FAQ + "q3,有表情吗,有的😀\n").encode("gb18030"), 2, "it looks like GBK/GB18030"),
+        # Excel's "Unicode 文本": UTF-16 with a byte-order mark, cells separated by tabs.
+        (FAQ.replace(",", "\t").encode("utf-16"), 1, "not valid UTF-8 text: it is UTF-16 with tab-separated cells"
+         " (Excel's 'Unicode 文本'); in Excel or WPS save it as 'CSV UTF-8 (逗号分隔)'"),
+        (FAQ.encode("utf-16"), 1, "it is UTF-16 (Excel's 'Unicode 文本'); in Excel or WPS save it as"
+         " 'CSV UTF-8 (逗号分隔)', or convert it: iconv -f UTF-16 -t UTF-8 faq.csv > faq.csv.utf8"),
+        (FAQ.encode("utf-16-be"), 1, "it is UTF-16"),  # no byte-order mark: the NULs of its ASCII
+        ("\ufeffid,question,answer\r\n".encode("utf-16-le"), 1, "it is UTF-16"),
+        # One line pasted from a GBK file into a UTF-8 one: converting the file would garble the rest.
+        (FAQ.encode() + "q3,能开专票吗,可以\n".encode("gbk"), 4,
+         "not valid UTF-8 text: this line looks like GBK/GB18030 while the file has UTF-8 Chinese too"),
+        # Not Chinese, though the bytes decode as GB18030: no guess, and no iconv that would garble it.
+        ("id,question,answer\nq1,était,très bien\n".encode("latin-1"), 2,
+         "not valid UTF-8 text (knowledge files are UTF-8: in Excel or WPS save it as 'CSV UTF-8 (逗号分隔)')"),
+        ("id,question,answer\nq1,能開發票嗎,親，可以開的。\n".encode("big5"), 2, "not valid UTF-8 text (knowledge"),
+    ],
+)
+def test_a_file_that_is_not_utf8_says_what_it_looks_like(knowledge_dir: Path, data: bytes, line: int, message: str):
+    path = knowledge_dir / "faq.csv"
+    path.write_bytes(data)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert message in str(info.value)
+    if "GBK" not in message:
+        assert "GBK" not in str(info.value)

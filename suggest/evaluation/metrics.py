@@ -9,8 +9,8 @@ from pathlib import Path
 from suggest.config import PLATFORMS
 from suggest.errors import KnowledgeError
 from suggest.knowledge import KnowledgeBase
+from suggest.knowledge.csv_text import read_csv_text
 from suggest.knowledge.faq_csv import csv_records
-from suggest.knowledge.yaml_lines import read_text
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def read_queries(path: Path) -> list[Query]:
     closed is reported at the line it opens on, and a column this reader would ignore (`shop`,
     `product`, a misspelt `platfrom`) is refused rather than silently left out of the figures.
     """
-    records = csv_records(Path(path), read_text(Path(path)))
+    records = csv_records(Path(path), read_csv_text(Path(path)))
     _, first = next(records, (1, []))
     header = [h.strip().lower() for h in first]
     if header[:2] != ["query", "gold_id"]:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suggest.errors import KnowledgeError
+from suggest.knowledge.csv_text import read_csv_text
 from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.model import Entry, platform_scope
-from suggest.knowledge.yaml_lines import read_text
 
 HEADER = ("id", "question", "answer")
 SCOPE_COLUMNS = ("products", "platforms", "shops")
@@ -43,7 +43,10 @@ class _Group:
 
 
 def load_faq_csv(path: Path) -> list[Entry]:
-    text = read_text(path)
+    # One line break, \n, also inside a quoted cell: a multi-line answer from Excel would otherwise
+    # reach the buyer with its \r\n. (Line numbers do not change: the reader counts \r\n, \r and
+    # \n as one line each.)
+    text = read_csv_text(path).replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise KnowledgeError(path, text[: text.index("\x00")].count("\n") + 1, "binary data in a CSV file")
     records = csv_records(path, text)
@@ -54,6 +57,7 @@ def load_faq_csv(path: Path) -> list[Entry]:
     groups: dict[str, _Group] = {}
     for line, row in records:
         if any(cell.strip() for cell in row):
+            _check_not_a_header(path, line, header[1], row)
             _add_row(path, line, columns, row, groups)
     if not groups:
         raise KnowledgeError(path, 2, "no rows after the header")
@@ -86,8 +90,38 @@ def _csv_problem(problem: str, start: int, end: int) -> str:
     return f"unreadable CSV: {problem}"
 
 
+def _names(cells: list[str]) -> list[str]:
+    # A byte-order mark is stripped from the start of the file only; one in the middle is where a
+    # second file saved with one was pasted (cat a.csv b.csv), before its header.
+    return [cell.strip().lstrip("\ufeff").strip().lower() for cell in cells]
+
+
+def _check_not_a_header(path: Path, line: int, header: list[str], row: list[str]) -> None:
+    """Refuse a row that repeats the header, as two exports pasted into one file have.
+
+    Refused rather than skipped with a warning: the second export may have other columns (or the
+    same in another order), and its rows would then be read by the first header's columns: a
+    scope in the wrong column, or none at all. Deleting one line is a small price for having
+    someone look at the join; a skipped header would be the silent import again, one level up."""
+    names = _names(row)
+    if tuple(names[: len(HEADER)]) != HEADER:
+        return
+    first = [name for name in _names(header) if name]
+    if [name for name in names if name] == first:
+        raise KnowledgeError(
+            path, line, f"this row repeats the header of line 1 ({','.join(first)}): two files pasted together?"
+            " delete this row"
+        )
+    raise KnowledgeError(
+        path, line, f"this row is a header ({','.join(name for name in names if name)}) with other columns than"
+        f" line 1 ({','.join(first)}): two exports pasted together? the rows below it would be read by line 1's"
+        " columns; put them in a file of their own, or arrange their cells like line 1 and delete this row"
+    )
+
+
 def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
-    names = [h.strip().lower() for h in header]
+    """The column names; "" for a column without a name, whose cells must all be empty."""
+    names = _names(header)
     if tuple(names[: len(HEADER)]) != HEADER:
         raise KnowledgeError(
             path,
@@ -96,6 +130,8 @@ def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
             f" found {','.join(header)}",
         )
     for n, name in enumerate(names):
+        if not name:
+            continue  # stray empty cells of a spreadsheet (id,question,answer,,): see _add_row
         if name in names[:n]:
             raise KnowledgeError(path, 1, f"duplicate column {name!r}")
         if n >= len(HEADER) and name not in SCOPE_COLUMNS:
@@ -107,7 +143,13 @@ def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
 def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], groups: dict[str, _Group]) -> None:
     if len(row) != len(columns):
         raise KnowledgeError(path, line, f"expected {len(columns)} columns ({','.join(columns)}), found {len(row)}")
-    cells = dict(zip(columns, (cell.strip() for cell in row), strict=True))
+    for n, (name, cell) in enumerate(zip(columns, row, strict=True)):
+        if not name and cell.strip():
+            raise KnowledgeError(
+                path, line, f"column {n + 1} ({_letter(n)}) has no name in the header (line 1), but this row has"
+                f" {cell.strip()[:20]!r} in it: delete it, or name the column ({', '.join(SCOPE_COLUMNS)})"
+            )
+    cells = {name: cell.strip() for name, cell in zip(columns, row, strict=True) if name}
     entry_id, question, answer = (cells[name] for name in HEADER)
     if not entry_id:
         raise KnowledgeError(path, line, "empty id")
@@ -141,6 +183,16 @@ def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], gr
         )
     if question not in group.questions:
         group.questions.append(question)
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet's name for the column at `index` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _check_id(path: Path, line: int, entry_id: str) -> None:
