@@ -301,7 +301,7 @@ def test_eval_names_the_line_of_an_empty_query(cli_env, capsys, tmp_path: Path):
 def test_chat_refuses_a_platform_the_shop_does_not_sell_on(cli_env, capsys, monkeypatch):
     """`:platform jd` used to answer `platform = jd`, and then every message failed."""
     out = chat(cli_env, capsys, monkeypatch, ":platform jd\n:platform\n能开发票吗\n:platform PDD\n:platform\n")
-    assert "  ! shop 'demo' does not sell on jd (it sells on tmall, pdd); platform stays tmall (default)\n" in out
+    assert "  ! no shop sells on jd (demo sells on tmall, pdd); platform stays tmall (default)\n" in out
     assert "platform = jd" not in out and "platform: tmall (default)" in out
     assert "[tmall · demo]" in out and "template:invoice" in out  # the message after it is answered
     assert out.endswith("  platform = pdd\n  platform: pdd\n")
@@ -334,7 +334,7 @@ def test_chat_refuses_options_that_would_fail_every_message(cli_env, capsys, mon
     monkeypatch.setattr("sys.stdin", io.StringIO("能开发票吗\n"))
     assert main(["chat", "--platform", "jd", *cli_env]) == 1
     captured = capsys.readouterr()
-    assert captured.err.strip().splitlines()[-1] == "suggest: shop 'demo' does not sell on jd (it sells on tmall, pdd)"
+    assert captured.err.strip().splitlines()[-1] == "suggest: no shop sells on jd (demo sells on tmall, pdd)"
     assert "»" not in captured.out
 
 

@@ -328,7 +328,10 @@ class Suggester:
         shop that sells elsewhere made every request that names no shop fail."""
         if shop is None:
             selling = [s for s in self.kb.shops.values() if platform in s.platforms]
-            shop = (selling[0] if selling else self.kb.default_shop).id
+            if not selling:  # no shop was named: say so, rather than blame the first one
+                sells = "; ".join(f"{s.id} sells on {', '.join(s.platforms)}" for s in self.kb.shops.values())
+                raise ScopeError(f"no shop sells on {platform} ({sells or 'no shops'})")
+            shop = selling[0].id
         self.require_shop(shop)
         if platform not in self.kb.shops[shop].platforms:
             raise ScopeError(f"shop {shop!r} does not sell on {platform} (it sells on {', '.join(self.kb.shops[shop].platforms)})")
