@@ -572,6 +572,15 @@ def test_a_broken_knowledge_file_is_rejected_and_the_old_index_keeps_serving(cli
     assert top["source"]["id"] == "invoice"
 
 
+def test_a_knowledge_directory_moved_away_is_named_whole(client: TestClient, api_settings: Settings):
+    moved = api_settings.knowledge_dir.with_name("moved")
+    api_settings.knowledge_dir.rename(moved)
+    error = assert_error(client.post("/v1/admin/reload", headers=AUTH), 422, "invalid_knowledge")
+    assert error["file"] == str(api_settings.knowledge_dir.resolve())
+    assert error["message"] == f"{api_settings.knowledge_dir.resolve()}: knowledge directory not found"
+    assert client.post("/v1/suggest", json={"message": "能开发票吗"}).status_code == 200  # the old index serves
+
+
 def test_a_broken_rule_file_is_rejected_too(client: TestClient, api_settings: Settings):
     rules = api_settings.knowledge_dir / "rules" / "shops"
     rules.mkdir(parents=True)

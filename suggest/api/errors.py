@@ -67,7 +67,8 @@ def error_response(failure: Failure, request_id: str) -> JSONResponse:
 def knowledge_failure(exc: KnowledgeError, knowledge_dir: Path | None) -> Failure:
     """422 naming the file (relative to the knowledge directory when inside it) and the line."""
     path = Path(exc.path).resolve()
-    if knowledge_dir is not None and path.is_relative_to(knowledge_dir.resolve()):
+    # The directory itself (moved away, unreadable) keeps its whole path: "." names nothing.
+    if knowledge_dir is not None and path.is_relative_to(knowledge_dir.resolve()) and path != knowledge_dir.resolve():
         path = path.relative_to(knowledge_dir.resolve())
     where = f"{path}:{exc.line}" if exc.line else str(path)
     return Failure(422, "invalid_knowledge", f"{where}: {exc.reason}", {"file": str(path), "line": exc.line})
