@@ -1,5 +1,6 @@
-"""A product or shop without a fact a template needs: the template is not suggested for it,
-its 'which item?' fallback is not sent when the item is known, and `suggest build` says so."""
+"""What `suggest build` warns about in a knowledge base that loads: a product or shop without a
+fact a template needs (the template is not suggested for it, and its 'which item?' fallback is not
+sent when the item is known), and a name or alias that several products share."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from suggest.cli import main
 from suggest.engine import Suggester
 from suggest.knowledge import load_knowledge
 from suggest.knowledge.gaps import fact_gaps
+from suggest.knowledge.names import shared_names
 
 HAT = "- id: hat\n  name: 渔夫帽\n  aliases: [帽子]\n  facts:\n    ship_time: 付款后24小时内发货\n"
 SECOND_SHOP = "id: second\nname: 第二家店\nplatforms: [douyin]\nfacts:\n  ship_time: 付款后48小时内发货\n"
@@ -47,3 +49,14 @@ def test_suggest_build_warns_about_the_gaps(settings, knowledge_dir: Path, capsy
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
     err = capsys.readouterr().err
     assert "suggest: warning: product 'hat' has no fact size_advice: templates size are not suggested for it" in err
+
+
+def test_a_name_two_products_share_is_listed_and_names_neither(settings, embedder, knowledge_dir: Path, capsys):
+    products = knowledge_dir / "products" / "items.yaml"
+    products.write_text(products.read_text(encoding="utf-8") + "- id: polo\n  name: 翻领POLO衫\n  aliases: [短袖]\n  facts:\n"
+                        "    ship_time: 付款后24小时内发货\n", encoding="utf-8")
+    assert shared_names(load_knowledge(knowledge_dir)) == [
+        "products 'tee', 'polo' share the name '短袖': a message using it is taken as naming no product"]
+    assert Suggester.open(settings, embedder=embedder).suggest("短袖几天发货", platform="tmall").product is None
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
+    assert "suggest: warning: products 'tee', 'polo' share the name '短袖'" in capsys.readouterr().err
