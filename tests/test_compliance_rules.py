@@ -322,3 +322,158 @@ def test_a_ship_time_beyond_72_hours_needs_a_reason_on_tmall_and_taobao(book, te
     if not ok:
         assert result.rules == ["ship-beyond-72-hours"]
         assert book.apply(text, platform).needs_human  # a flag: an agent may have agreed it with the buyer
+
+
+def test_a_warning_excuses_only_the_payment_it_warns_against(book):
+    # a warning or a refusal of something else, then an invitation to pay outside the platform
+    for text in (
+        "请不要着急，转账到我支付宝就行",
+        "亲别担心哈，不会让您多花一分钱，直接转账给我就好",
+        "请勿拍下，私下轉賬給我更划算",
+        "亲，请认准我们家，支付宝转账给我就能优惠",
+        "不会要求您多付的，定金打到我个人银行卡就可以",
+        "不用担心安全问题，转我zfb就行",
+    ):
+        for platform in ("tmall", "taobao", "douyin"):
+            assert "offline-payment" in rules_of(book, text, platform), (text, platform)
+    # warning against (or refusing) the payment itself stays fine
+    for text in (
+        "请不要私下转账给任何人，付款都在平台完成哦",
+        "客服不会让您转账到个人支付宝，请认准页面下单",
+        "请勿相信任何让您直接转账的消息",
+        "我们不支持线下付款哦，在页面拍下就可以",
+        "私下转账是不可以的哈，平台付款才有保障",
+        "不接受汇款的亲，直接拍下用支付宝付就行",
+        "请不要私下交易，平台上也有优惠",
+    ):
+        assert book.check(text, "tmall").ok, (text, book.check(text, "tmall").to_dict())
+    assert book.check("不能面交哦亲，我们只在平台下单发货", "pdd").ok
+
+
+def test_a_list_refused_as_a_whole_must_open_its_clause(book):
+    for text in ("您可以加我们售后微信，QQ都不能加", "加我们售后的微信，电话和QQ都不方便给"):
+        assert "contact-wechat" in rules_of(book, text, "tmall"), text
+    for text in ("微信、QQ都不能加哦，有问题在这里留言就好", "QQ和微信我们这边都不方便留的，您在这里说就行"):
+        assert book.check(text, "tmall").ok, text
+
+
+def test_an_invitation_to_mine_after_naming_the_contact_is_caught(book):
+    for text in ("请勿添加任何陌生微信，加我的就行", "别加其他人的vx，只加我这个就好", "平台上不方便说，你加我們的LINE私聊"):
+        assert "contact-other" in rules_of(book, text, "taobao"), text
+    for text in ("请勿添加任何陌生微信，有问题直接在旺旺找我就行", "微信不用加，有问题联系我这边的客服就行", "这款是A-line裙"):
+        assert book.check(text, "taobao").ok, text
+
+
+def test_meituan_eleme_and_dianping_are_other_platforms(book):
+    for text in ("您也可以去美团下单", "支持美团月付，先用后付很方便", "饿了么上也能买到", "大众点评上有我们门店的评价", "某团上也有"):
+        for platform in ("tmall", "pdd", "douyin", "jd"):
+            assert "other-platform-name" in rules_of(book, text, platform), (text, platform)
+    for text in ("下单就送精美团扇一把哦", "这件旗袍是精美团花刺绣的", "我们的设计团队很专业", "完美团购价"):
+        assert book.check(text, "pdd").ok, text
+
+
+def test_wechat_fenfu_is_forbidden_on_pdd_but_not_partial_payment(book):
+    for text in ("付款的时候选分付，可以分三期", "亲，分付、月付都支持哈"):
+        assert "pdd-forbidden-words" in rules_of(book, text, "pdd"), text
+    for text in ("定金是部分付款，尾款到时候再付就行", "部分付款不支持哦，需要一次付清", "积分付款可以抵扣2元", "订单可以用多多月付"):
+        assert book.check(text, "pdd").ok, text
+
+
+def test_a_review_bought_with_money_a_gift_or_a_refund_is_forbidden(book):
+    for text in (
+        "亲，收到后给个五星好评，联系客服返您5元",
+        "好评截图发给我，给您退3块钱哈",
+        "给个好评吧亲，好评后给您退部分货款",
+        "帮忙带图好评一下，送您一个小礼品",
+        "您把差评改成好评，我们马上给您补偿10元",
+        "亲亲五星好评后找我领取3元红包哦",
+        "给个五星好评，我马上给您退款",
+    ):
+        for platform in ("tmall", "taobao", "pdd"):
+            assert "review-for-reward" in rules_of(book, text, platform), (text, platform)
+    assert "review-for-reward" in rules_of(book, "五星好评加晒图，我们给您小额打款8元", "pdd")
+    # asking for a review with nothing in exchange, or saying there is no reward
+    for text in (
+        "收到宝贝如果满意的话，麻烦给个五星好评哦，谢谢亲",
+        "我们店没有好评返现，您如实评价就好",
+        "本店不做好评返现，有问题请先联系客服处理",
+        "您给不给好评都不影响退款，放心申请",
+        "麻烦给个好评哦，有问题随时找我退款",
+    ):
+        for platform in ("tmall", "pdd"):
+            assert book.check(text, platform).ok, (text, platform, book.check(text, platform).to_dict())
+
+
+def test_a_multiple_of_the_price_is_a_promise_to_flag(book):
+    for text, platform in (
+        ("我们保证正品，假一赔十，放心拍", "tmall"),
+        ("假一罚十，支持专柜验货", "taobao"),
+        ("坏一赔十，放心买", "douyin"),
+        ("如有质量问题十倍赔偿", "jd"),  # the quality-problem exception is about using the item
+    ):
+        result = book.check(text, platform)
+        assert result.rules == ["promise-compensation-multiple"], (text, result.rules)
+        assert book.apply(text, platform).needs_human
+    # the law's 退一赔三, Tmall's 假一赔四 and Pinduoduo's own 假一赔十
+    assert book.check("如果收到的是假货，可以申请退一赔三，这是法律规定的", "jd").ok
+    assert book.check("天猫正品保障，假一赔四是平台的服务", "tmall").ok
+    assert book.check("亲，我们是正品，支持假一赔十", "pdd").ok
+
+
+def test_asking_to_withdraw_a_complaint_is_forbidden(book):
+    for text in (
+        "您先把投诉撤了，我们马上给您退款",
+        "只要您撤销平台介入，我们多补您20",
+        "亲，你把举报撤回去，我们这边立刻给你补发",
+        "麻烦您先关闭纠纷，不然我们这边没法给您处理",
+        "您撤销一下维权申请，我们再商量赔偿的事",
+    ):
+        assert "pressure-withdraw-complaint" in rules_of(book, text, "tmall"), text
+    for text in (
+        "您的投诉我们已经收到了，会尽快给您一个满意的答复",
+        "如果您想撤销退款申请，在订单详情里点撤销就可以",
+        "纠纷我们会积极处理的，您不用撤销",
+        "我们不会要求您撤销投诉",
+        "平台介入后我们会配合提供凭证，请您放心",
+    ):
+        assert book.check(text, "tmall").ok, text
+
+
+def test_confirming_receipt_before_the_parcel_arrives_is_forbidden(book):
+    for text in (
+        "亲，麻烦先点下确认收货，货明天就到了",
+        "还没收到也没关系，您先确认收货，我们保证给您送到",
+        "先確認收貨吧，東西肯定會到的",
+        "快递还在路上，您先确认收货一下",
+    ):
+        assert "confirm-receipt-early" in rules_of(book, text, "taobao"), text
+    for text in (
+        "收到货检查没问题后再确认收货哦",
+        "还没收到货的话千万不要点确认收货哦",
+        "签收后满意的话麻烦确认收货，谢谢亲",
+        "还在路上的话，到了您再确认收货",
+        "快递已经到了，麻烦您确认收货",
+        "系统会在签收10天后自动确认收货",
+    ):
+        assert book.check(text, "taobao").ok, text
+
+
+def test_inviting_to_a_fake_order_is_forbidden_naming_it_is_not(book):
+    assert "fake-order" in rules_of(book, "帮我们刷一单吧，本金加佣金马上返给您", "jd")
+    assert "fake-order" in rules_of(book, "可以帮忙刷个好评吗", "tmall")
+    for text in ("我们从不刷单，评价都是真实的", "为了防止商家刷单，安装费分摊在订单金额里", "是有其他人员联系您刷单的吗"):
+        assert book.check(text, "tmall").ok, text
+
+
+def test_the_next_clause_does_not_excuse_closing_an_order_or_telling_a_friends_order(book):
+    assert "close-order-for-buyer" in rules_of(book, "我帮您把这单取消了，您自己重新拍一下就行", "tmall")
+    for text in ("我们建议您自己取消订单，再重新拍", "我这边给您申请取消订单，您看可以吗", "订单这边客服取消不了哦，您自己在订单页申请取消就可以"):
+        assert book.check(text, "tmall").ok, text
+    assert "leak-buyer-data" in rules_of(book, "您朋友的订单已经签收了，具体地址不方便透露哦", "taobao")
+    for text in ("您朋友的订单是不方便查询的", "抱歉亲，为了保护买家隐私，您朋友的订单需要下单账号来问哦"):
+        assert book.check(text, "taobao").ok, text
+
+
+def test_a_transfer_straight_to_the_buyer_is_offplatform_compensation(book):
+    assert "offplatform-compensation" in rules_of(book, "不用申请退款了，我直接转您20块，比走售后快", "douyin")
+    assert book.check("给您小额打款5元作为补偿", "pdd").ok
