@@ -28,7 +28,7 @@ def test_the_gaps_of_a_product_and_of_a_shop_are_listed(knowledge_dir: Path):
         "product 'hat' has no fact size_advice: templates size are not suggested for it",
         "shop 'second' has no fact couriers, invoice, returns: templates courier-sf, invoice, return "
         "are not suggested to its buyers",
-    ]
+    ]  # not refund-pdd: a pdd template never reaches a douyin shop's buyers, whatever it lacks
 
 
 def test_a_known_product_without_the_fact_gets_no_which_item_fallback(settings, embedder, knowledge_dir: Path):

@@ -4,6 +4,7 @@ import pytest
 
 from suggest.errors import KnowledgeError
 from suggest.knowledge import fill, load_knowledge
+from suggest.knowledge.fill import required_variables, variables, without_variables
 
 
 def test_loads_templates_products_shop_and_faq(knowledge_dir: Path):
@@ -22,6 +23,25 @@ def test_digest_changes_with_any_file(knowledge_dir: Path):
     with open(knowledge_dir / "faq.csv", "a", encoding="utf-8") as fh:
         fh.write("faq-new,包装好吗,亲，包装是加厚纸箱。\n")
     assert load_knowledge(knowledge_dir).digest != before
+
+
+def test_an_optional_part_is_left_out_when_its_fact_is_missing():
+    template = "亲，这款{price}哦～[[另外{coupons}。]]"
+    assert fill(template, {"price": "79元"}, {"coupons": "满199减20"}) == "亲，这款79元哦～另外满199减20。"
+    assert fill(template, {"price": "79元"}, {}) == "亲，这款79元哦～"  # a shop without coupons still answers
+    assert fill(template, {}, {"coupons": "满199减20"}) is None  # outside the brackets a fact is required
+    assert variables(template) == ["price", "coupons"] and required_variables(template) == ["price"]
+    assert without_variables(template) == "亲，这款哦～另外。"
+    for broken in ("亲[[另外{coupons}", "亲]]", "[[a[[b]]]]"):
+        with pytest.raises(ValueError):
+            fill(broken, {})
+
+
+def test_a_template_with_a_broken_optional_part_is_refused_at_its_answer(knowledge_dir: Path):
+    (knowledge_dir / "templates" / "z.yaml").write_text(
+        "- id: z\n  questions: [多少钱]\n  answer: 亲，这款[[另外{ship_time}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"z.yaml:3: template 'z': '\[\[' is never closed"):
+        load_knowledge(knowledge_dir)
 
 
 def test_fill_uses_product_then_shop_facts():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from suggest.knowledge import KnowledgeBase, fill
-from suggest.knowledge.fill import variables
+from suggest.knowledge.fill import without_variables
 from suggest.text import Tokenizer
 
 QUESTION = "q"
@@ -38,11 +38,7 @@ def answer_text(kb: KnowledgeBase, index: int) -> str:
         return entry.answer
     shop = kb.default_shop
     filled = fill(entry.answer, shop.facts) or (fill(entry.fallback, shop.facts) if entry.fallback else None)
-    if filled is None:
-        filled = entry.answer
-        for name in variables(entry.answer):
-            filled = filled.replace("{" + name + "}", "")
-    return filled
+    return without_variables(entry.answer) if filled is None else filled
 
 
 def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:

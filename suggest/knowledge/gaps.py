@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from suggest.knowledge.fill import variables
+from suggest.knowledge.fill import required_variables
 from suggest.knowledge.model import Entry, KnowledgeBase, Shop
 
 
@@ -27,7 +27,9 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
             if entry.products and product.id not in entry.products:
                 continue
             shops = _shops(kb, entry)
-            for name in variables(entry.answer):
+            if not shops:
+                continue
+            for name in required_variables(entry.answer):
                 if name in product_level and not _has(product.facts, name) and not any(_has(s.facts, name) for s in shops):
                     gaps.setdefault(name, []).append(entry.id)
         if gaps:
@@ -37,7 +39,7 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
         for entry in templates:
             if shop not in _shops(kb, entry):
                 continue
-            for name in variables(entry.answer):
+            for name in required_variables(entry.answer):
                 if name not in product_level and not _has(shop.facts, name):
                     gaps.setdefault(name, []).append(entry.id)
         if gaps:
@@ -46,7 +48,9 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
 
 
 def _shops(kb: KnowledgeBase, entry: Entry) -> list[Shop]:
-    return [kb.shops[s] for s in entry.shops if s in kb.shops] if entry.shops else list(kb.shops.values())
+    """The shops whose buyers the template may reach: in its shop scope, selling on one of its platforms."""
+    shops = [kb.shops[s] for s in entry.shops if s in kb.shops] if entry.shops else list(kb.shops.values())
+    return [s for s in shops if not entry.platforms or entry.platforms & set(s.platforms)]
 
 
 def _has(facts: Mapping[str, str], name: str) -> bool:
