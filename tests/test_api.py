@@ -364,6 +364,18 @@ def test_a_mistyped_field_is_refused_not_coerced(shared: TestClient, field: str,
     assert error["details"][0]["field"] == field
 
 
+def test_null_optional_fields_are_absent(shared: TestClient):
+    """JSON writers send None as null: every optional field takes it as not given."""
+    plain = shared.post("/v1/suggest", json={"message": "能开发票吗"}).json()
+    nulls = {"platform": None, "shop": None, "product": None, "history": None, "limit": None, "debug": None}
+    response = shared.post("/v1/suggest", json={"message": "能开发票吗", **nulls})
+    assert response.status_code == 200, response.text
+    assert response.json()["suggestions"] == plain["suggestions"] and "dropped" not in response.json()
+    feedback = {"request_id": response.json()["request_id"], "message": "能开发票吗", "platform": "tmall",
+                "outcome": "none", "shown": None, "shop": None, "source": None, "sent_text": None}
+    assert shared.post("/v1/feedback", json=feedback).status_code in (200, 201)
+
+
 def test_feedback_for_an_unknown_shop_is_refused(shared: TestClient):
     body = {"request_id": "r", "message": "在吗", "platform": "tmall", "outcome": "none"}
     assert_error(shared.post("/v1/feedback", json={**body, "shop": "nope"}), 422, "unknown_scope")

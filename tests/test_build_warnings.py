@@ -31,6 +31,23 @@ def test_the_gaps_of_a_product_and_of_a_shop_are_listed(knowledge_dir: Path):
     ]  # not refund-pdd: a pdd template never reaches a douyin shop's buyers, whatever it lacks
 
 
+def test_a_shop_without_a_fact_some_products_carry_is_listed(settings, embedder, knowledge_dir: Path):
+    """A return policy on the hat and on the demo shop: a second shop without one answers returns
+    only for the hat, so its buyers who name no product get nothing, and build says so."""
+    (knowledge_dir / "products" / "items.yaml").write_text(
+        (knowledge_dir / "products" / "items.yaml").read_text(encoding="utf-8") + HAT
+        + "    returns: 帽子支持七天无理由退换\n", encoding="utf-8")
+    (knowledge_dir / "shops" / "second.yaml").write_text(SECOND_SHOP, encoding="utf-8")
+    gaps = fact_gaps(load_knowledge(knowledge_dir))
+    assert "shop 'second' has no fact returns: templates return are not suggested to its buyers unless they name a product that has it" in gaps
+    assert not any("returns" in line for line in gaps if line.startswith("shop 'demo'"))
+    assert not any(line.startswith("product 'hat'") and "returns" in line for line in gaps)
+    suggester = Suggester.open(settings, embedder=embedder)
+    ret = suggester.kb.entry("return")
+    assert suggester.render(ret, "second", "hat") == "亲，帽子支持七天无理由退换。"
+    assert suggester.render(ret, "second", None) is None  # what the warning is about
+
+
 def test_a_known_product_without_the_fact_gets_no_which_item_fallback(settings, embedder, knowledge_dir: Path):
     _add_hat(knowledge_dir)
     suggester = Suggester.open(settings, embedder=embedder)

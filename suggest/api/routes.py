@@ -74,9 +74,9 @@ probes = APIRouter(tags=["probes"])
 
 @api.post("/suggest", summary="为顾客消息推荐回复", response_model=None, responses={200: {"model": SuggestResponse}})
 async def suggest(body: SuggestRequest, request: Request, service: ServiceDep) -> JSONResponse:
-    customer_turns = [turn.text for turn in body.history if turn.role == "customer"]
+    customer_turns = [turn.text for turn in body.history or () if turn.role == "customer"]
     result = await service.suggest(body.message, body.platform, body.shop, body.product, body.limit, customer_turns)
-    return JSONResponse({**result.to_dict(debug=body.debug), "request_id": request_id_of(request)})
+    return JSONResponse({**result.to_dict(debug=bool(body.debug)), "request_id": request_id_of(request)})
 
 
 @api.post("/auto-reply", summary="非工作时间自动回复：是否由系统直接发送、发什么", response_model=None,
@@ -98,7 +98,7 @@ async def check(body: CheckRequest, service: ServiceDep) -> JSONResponse:
                      409: {"model": ErrorResponse, "description": "这个 request_id 已有另一条不同的反馈（feedback_conflict）"}})
 async def feedback(body: FeedbackRequest, response: Response, service: ServiceDep) -> FeedbackResponse:
     row_id, created = await service.record_feedback(
-        body.platform, body.shop, request_id=body.request_id, message=body.message, shown=tuple(body.shown),
+        body.platform, body.shop, request_id=body.request_id, message=body.message, shown=tuple(body.shown or ()),
         outcome=body.outcome, source=body.source, sent_text=body.sent_text,
     )
     if not created:  # a retry of what is stored already

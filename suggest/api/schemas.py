@@ -47,12 +47,13 @@ class SuggestRequest(BaseModel):
     platform: str | None = Field(None, min_length=1, max_length=32, description=PLATFORM_HELP + "；默认 tmall")
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID, description="店铺 id；默认知识库里的第一家店")
     product: str | None = Field(None, min_length=1, max_length=MAX_ID, description="正在咨询的商品 id")
-    history: list[Turn] = Field(
-        default_factory=list, max_length=MAX_HISTORY,
+    # null is accepted as "absent" for every optional field, as JSON writers send it for a None.
+    history: list[Turn] | None = Field(
+        None, max_length=MAX_HISTORY,
         description="此前的对话，最早的在前（已接收并校验；当前版本的排序还不使用它）",
     )
     limit: int | None = Field(None, ge=1, le=20, description="最多返回几条建议（默认 3）")
-    debug: bool = Field(False, description="同时返回被合规规则过滤掉的候选（dropped）")
+    debug: bool | None = Field(None, description="同时返回被合规规则过滤掉的候选（dropped）；默认 false")
 
 
 class SourceOut(BaseModel):
@@ -165,8 +166,8 @@ class FeedbackRequest(BaseModel):
     message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="顾客的消息")
     platform: str = Field(min_length=1, max_length=32, description=PLATFORM_HELP)
     shop: str | None = Field(None, min_length=1, max_length=MAX_ID)
-    shown: list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]] = Field(
-        default_factory=list, max_length=20,
+    shown: list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]] | None = Field(
+        None, max_length=20,
         description="展示给客服的建议的 source.id，按展示顺序；每个 id 只出现一次，且须是当前知识库里的回复",
     )
     outcome: Literal["sent", "edited", "none"] = Field(

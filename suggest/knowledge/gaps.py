@@ -17,9 +17,12 @@ from suggest.knowledge.model import Entry, KnowledgeBase, Shop
 def fact_gaps(kb: KnowledgeBase) -> list[str]:
     """One line per product or shop that lacks facts some in-scope template needs: which facts,
     and which templates are therefore not suggested for it. A fact that no product has is a
-    shop's fact: it is reported on the shops that lack it, not on every product."""
+    shop's fact: it is reported on the shops that lack it, not on every product. A fact that
+    products and some shop both carry (returns, warranty …) is reported on a shop without it too:
+    its buyers get that template only when they name a product that has it."""
     templates = [e for e in kb.entries if e.kind == "template"]
     product_level = {name for p in kb.products.values() for name in p.facts if _has(p.facts, name)}
+    shop_level = {name for s in kb.shops.values() for name in s.facts if _has(s.facts, name)}
     found = []
     for product in kb.products.values():
         gaps: dict[str, list[str]] = {}
@@ -35,15 +38,22 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
         if gaps:
             found.append(_line(f"product {product.id!r}", gaps, "for it"))
     for shop in kb.shops.values():
-        gaps = {}
+        gaps, without_product = {}, {}
         for entry in templates:
             if shop not in _shops(kb, entry):
                 continue
             for name in required_variables(entry.answer):
-                if name not in product_level and not _has(shop.facts, name):
+                if _has(shop.facts, name):
+                    continue
+                if name not in product_level:
                     gaps.setdefault(name, []).append(entry.id)
+                elif name in shop_level:
+                    without_product.setdefault(name, []).append(entry.id)
         if gaps:
             found.append(_line(f"shop {shop.id!r}", gaps, "to its buyers"))
+        if without_product:
+            found.append(_line(f"shop {shop.id!r}", without_product,
+                               "to its buyers unless they name a product that has it"))
     return found
 
 
