@@ -85,7 +85,7 @@ class AutoReplier:
         conversation = check_conversation(conversation)
         platform, shop_record = self._scope(platform, shop)
         # Checked whatever the hour: a mistyped product must not pass while agents are on duty.
-        self.suggester.require_product(product)
+        self.suggester.require_product(product, shop_record.id)
         hours = shop_record.hours
         zone = hours.zone if hours is not None else ZoneInfo(DEFAULT_TIMEZONE)
         now = now or datetime.now(UTC)

@@ -88,8 +88,7 @@ def _command(suggester: Suggester, args: argparse.Namespace, name: str, value: s
 def _check_scope(suggester: Suggester, args: argparse.Namespace) -> None:
     """The options' scope, checked once: a shop that does not sell on --platform would otherwise
     fail every message of the session."""
-    suggester.shop_of(args.shop, suggester.platform_of(args.platform))
-    suggester.require_product(args.product)
+    suggester.require_product(args.product, suggester.shop_of(args.shop, suggester.platform_of(args.platform)))
 
 
 def _line_editing() -> None:

@@ -58,11 +58,11 @@ def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
         if entry.kind != "template":
             continue
         scoped = entry.products or kb.products.keys()
-        # No product at all is a context too: then the fallback (or shop facts) is sent.
-        products = [None, *(kb.products[p] for p in scoped)]
         shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
         for shop in shops:
             platforms = sorted(entry.platforms or shop.platforms)
+            # No product at all is a context too: then the fallback (or shop facts) is sent.
+            products = [None, *(kb.products[p] for p in scoped if kb.products[p].sold_by(shop.id))]
             texts: dict[str, tuple[Product | None, int]] = {}
             for product in products:
                 for source, line in ((entry.answer, entry.answer_line), (entry.fallback, entry.fallback_line)):

@@ -9,11 +9,12 @@ from suggest.text.normalize import fold
 class ProductFinder:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._names = [
-            (fold(name), product.id) for product in kb.products.values() for name in product.names if len(name) >= 2
+            (fold(name), product) for product in kb.products.values() for name in product.names if len(name) >= 2
         ]
 
-    def find(self, message: str) -> str | None:
-        """The one product the message names; None when it names none or several."""
+    def find(self, message: str, shop: str | None = None) -> str | None:
+        """The one product of the shop (any shop when None) the message names; None when it
+        names none or several."""
         text = fold(message)
-        found = {pid for name, pid in self._names if name in text}
+        found = {product.id for name, product in self._names if name in text and product.sold_by(shop)}
         return found.pop() if len(found) == 1 else None

@@ -129,17 +129,17 @@ class Suggester:
         product named there is the one being discussed when neither the caller nor the message says."""
         platform = self.platform_of(platform)
         shop = self.shop_of(shop, platform)
-        self.require_product(product)
+        self.require_product(product, shop)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
         inbound = self.filter.analyze_inbound(message, platform)
-        named = self.products.find(message)
+        named = self.products.find(message, shop)
         flags = list(inbound.reasons)
         if product is not None and named is not None and named != product:
             # The caller's product (the card the buyer opened) is kept, but the buyer asks about
             # another one by name: the replies carry the caller's product's facts, so say so.
             flags.append(f"{OTHER_PRODUCT_FLAG}{named}")
-        product = product or named or self._product_from(history)
+        product = product or named or self._product_from(history, shop)
         result = SuggestResult(
             message=message,
             suggestions=[],
@@ -239,9 +239,9 @@ class Suggester:
         order = np.argsort(-probabilities, kind="stable")
         return candidates.entries[order], probabilities[order]
 
-    def _product_from(self, history: Sequence[str]) -> str | None:
+    def _product_from(self, history: Sequence[str], shop: str) -> str | None:
         for earlier in reversed(history):
-            found = self.products.find(earlier)
+            found = self.products.find(earlier, shop)
             if found:
                 return found
         return None
@@ -337,11 +337,17 @@ class Suggester:
             raise ScopeError(f"shop {shop!r} does not sell on {platform} (it sells on {', '.join(self.kb.shops[shop].platforms)})")
         return shop
 
-    def require_product(self, product: str | None) -> None:
-        """ScopeError unless `product` is None or one of the knowledge's products."""
-        if product is not None and product not in self.kb.products:
+    def require_product(self, product: str | None, shop: str | None = None) -> None:
+        """ScopeError unless `product` is None or one of the knowledge's products, sold by `shop`
+        when given: another shop's product would fill the replies with facts this shop never promised."""
+        if product is None:
+            return
+        if product not in self.kb.products:
             known = ", ".join(self.kb.products) or "none"
             raise ScopeError(f"unknown product {product!r}; known products: {known}")
+        sold = self.kb.products[product]
+        if not sold.sold_by(shop):
+            raise ScopeError(f"product {product!r} is not sold by shop {shop!r} (it is sold by {', '.join(sorted(sold.shops))})")
 
 
 def default_filter(kb: KnowledgeBase) -> ReplyFilter:

@@ -52,7 +52,8 @@ def shown_texts(suggester: Suggester, entry: Entry, feedback: Feedback) -> set[s
     was discussed), as rendered and as the rule filter passed it (a masked number, say)."""
     kb = suggester.kb
     filled = entry.kind == "template" and bool(variables(entry.answer) or variables(entry.fallback or ""))
-    products = [None, *sorted(entry.products or kb.products)] if filled else [None]
+    scoped = sorted(p for p in entry.products or kb.products if kb.products[p].sold_by(feedback.shop))
+    products = [None, *scoped] if filled else [None]
     rendered = {text for product in products if (text := suggester.render(entry, feedback.shop, product)) is not None}
     texts = set(rendered)
     for text in rendered:

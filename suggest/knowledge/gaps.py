@@ -29,7 +29,7 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
         for entry in templates:
             if entry.products and product.id not in entry.products:
                 continue
-            shops = _shops(kb, entry)
+            shops = [s for s in _shops(kb, entry) if product.sold_by(s.id)]
             if not shops:
                 continue
             for name in required_variables(entry.answer):

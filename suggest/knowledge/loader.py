@@ -33,7 +33,7 @@ DEFAULT_SHOP = Shop(id="default", name="本店", platforms=tuple(PLATFORMS))
 _TEMPLATE_KEYS = {
     "id", "intent", "stage", "questions", "answer", "fallback", "platforms", "products", "shops", "topics", "auto_reply",
 }
-_PRODUCT_KEYS = {"id", "name", "aliases", "facts"}
+_PRODUCT_KEYS = {"id", "name", "aliases", "facts", "shops"}
 _SHOP_KEYS = {"id", "name", "platforms", "facts", "hours"}
 
 
@@ -42,7 +42,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError(root, None, "knowledge directory not found")
     shops = _load_shops(root)
-    products = _load_products(root)
+    products = _load_products(root, shops)
     entries = [*_load_templates(root, shops, products), *_load_faqs(root, products, shops)]
     if not entries:
         raise KnowledgeError(root, None, "no templates (templates/*.yaml) and no FAQ spreadsheets (*.csv) found")
@@ -261,7 +261,7 @@ def _list_of_mappings(path: Path, what: str) -> list[LDict]:
     return [_mapping(path, raw, what, items.line_of(n)) for n, raw in enumerate(items)]
 
 
-def _load_products(root: Path) -> dict[str, Product]:
+def _load_products(root: Path, shops: dict[str, Shop]) -> dict[str, Product]:
     products: dict[str, Product] = {}
     defined: dict[str, str] = {}
     for path in _yaml_files(root / "products"):
@@ -273,12 +273,15 @@ def _load_products(root: Path) -> dict[str, Product]:
             if product_id in products:
                 raise KnowledgeError(path, item.line, f"product id {product_id!r} is already defined at {defined[product_id]}")
             defined[product_id] = f"{path}:{item.line}"
+            sold_by = frozenset(_texts(path, item, "shops"))
+            _check_shops(path, item.line_of("shops"), f"product {product_id!r}", sold_by, shops)
             products[product_id] = Product(
                 id=product_id,
                 name=_text(path, item, "name"),
                 aliases=_texts(path, item, "aliases"),
                 facts=_facts(path, item),
                 fact_lines=_fact_lines(path, item),
+                shops=sold_by,
             )
     return products
 

@@ -31,10 +31,17 @@ class Product:
     aliases: tuple[str, ...]
     facts: Mapping[str, str]
     fact_lines: Mapping[str, tuple[str, int | None]] = field(default_factory=lambda: MappingProxyType({}))
+    # The shops that sell it; empty: every shop. A merchant with a kitchenware shop and an
+    # electronics shop must not have one shop's buyers matched to the other's products.
+    shops: frozenset[str] = frozenset()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def sold_by(self, shop: str | None) -> bool:
+        """Whether the shop sells it; None (no shop known, as in evaluation) counts as any shop."""
+        return not self.shops or shop is None or shop in self.shops
 
 
 AUTO_REPLY = ("answer", "notice", "hand-over")
