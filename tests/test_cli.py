@@ -365,6 +365,30 @@ def scoped_queries(tmp_path: Path, rows: str) -> Path:
     return queries
 
 
+def test_eval_for_a_shop_ranks_its_own_answers_and_reports_them_apart_without_one(cli_env, capsys, tmp_path: Path,
+                                                                                 knowledge_dir: Path):
+    """A template limited to one shop is never ranked without a shop: `eval` said it was missed
+    every time. Without --shop it is out of scope (said so); with --shop it is measured."""
+    templates = knowledge_dir / "templates" / "main.yaml"
+    templates.write_text(templates.read_text(encoding="utf-8") + "- id: demo-gift\n  shops: [demo]\n"
+                         "  questions: [有赠品吗, 送不送小礼物]\n  answer: 亲，每单都送一双袜子哦。\n", encoding="utf-8")
+    queries = scoped_queries(tmp_path, "有赠品吗,demo-gift,\n能开发票吗,invoice,\n")
+    base = ["eval", "--queries", str(queries), "--knowledge", str(knowledge_dir)]
+    assert main([*base, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 1 and data["misses"] == []
+    assert data["out_of_scope"]["queries"] == [{"query": "有赠品吗", "gold": "demo-gift", "line": 2, "platform": "tmall",
+                                                "gold_platforms": [], "shop": None, "gold_shops": ["demo"]}]
+    assert main(base) == 0
+    assert ("gold out of scope for no shop (give --shop)   1 queries, not in the figures: their gold answer is limited "
+            "to other shops\n  有赠品吗  →  want demo-gift (shop demo only)") in capsys.readouterr().out
+    assert main([*base, "--shop", "demo", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 2 and data["top1"] == 1.0 and "out_of_scope" not in data
+    assert main([*base, "--shop", "nope"]) == 1
+    assert "unknown shop 'nope'" in capsys.readouterr().err
+
+
 def test_eval_reports_a_gold_out_of_scope_for_the_platform_apart(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
     """refund-pdd is a Pinduoduo template: ranked for tmall it can only be missed, which lowered
     every figure as if the engine had failed."""

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", metavar="NAME", help="embedding model")
     parser.add_argument("--platform", metavar="P", help="platform to rank for (default tmall)")
+    parser.add_argument(
+        "--shop", metavar="ID",
+        help="rank as for this shop's buyers (its own answers in, other shops' answers and products out); "
+             "default: no shop, answers limited to some shops are reported out of scope",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
     parser.add_argument("--misses", type=int_option(0), default=20, metavar="N", help="list at most N misses (default 20)")
     parser.set_defaults(run=run)
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             # The knowledge read first, so a gold id it lacks is said before the (long) build.
             kb = load_knowledge(settings.knowledge_dir)
             _require_sold_on(kb, queries, args.queries, platform, given=args.platform is not None)
+            _require_shop(kb, queries, args.queries, args.shop, platform)
             _require_known_gold(queries, args.queries, {e.id for e in kb.entries})
             suggester = Suggester.open(settings, progress=True, knowledge=kb)
         except KnowledgeError as exc:
@@ -94,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
                 raise
             raise _as_the_users(exc, knowledge, args.faq, catalogue) from exc
         # An empty gold_id says no answer is right: such a row is right when nothing is shown.
-        answerable, out_of_scope = split_out_of_scope([q for q in queries if q.gold], kb, platform)
+        answerable, out_of_scope = split_out_of_scope([q for q in queries if q.gold], kb, platform, args.shop)
         no_answer = [q for q in queries if not q.gold]
-        with _counting(ranker(suggester, args.platform), len(answerable) + len(no_answer)) as rank:
+        with _counting(ranker(suggester, args.platform, args.shop), len(answerable) + len(no_answer)) as rank:
             metrics = evaluate_rankings(answerable, rank, threshold=suggester.threshold)
             # Each no-answer row ranked once; the wrong ones are those given a list.
             wrongly = [(q, r) for q in no_answer if (r := rank(q)).answered(suggester.threshold)]
@@ -166,17 +172,39 @@ def _figures_text(metrics: Metrics, threshold: float, limit: int) -> str:
 
 
 def _out_of_scope_text(out_of_scope: list[OutOfScope], limit: int) -> str:
-    """Per platform ranked on: the rows whose gold answer only other platforms have."""
+    """Per platform ranked on: the rows whose gold answer only other platforms have; then those
+    whose gold answer only other shops have."""
     blocks = []
     for platform in PLATFORMS:
-        rows = [o for o in out_of_scope if o.platform == platform]
+        rows = [o for o in out_of_scope if o.platform == platform and not o.gold_shops]
         if rows:
             lines = [f"gold out of scope for {platform}   {len(rows)} queries, not in the figures: "
                      "their gold answer is limited to other platforms"]
             lines += [f"  {echo(o.query.text)}  →  want {o.query.gold} ({', '.join(o.gold_platforms)} only)"
                       for o in rows[:limit]]
             blocks.append("\n".join(lines))
+    rows = [o for o in out_of_scope if o.gold_shops]
+    if rows:
+        whose = f"shop {rows[0].shop}" if rows[0].shop else "no shop (give --shop)"
+        lines = [f"gold out of scope for {whose}   {len(rows)} queries, not in the figures: "
+                 "their gold answer is limited to other shops"]
+        lines += [f"  {echo(o.query.text)}  →  want {o.query.gold} (shop {', '.join(o.gold_shops)} only)"
+                  for o in rows[:limit]]
+        blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _require_shop(kb: KnowledgeBase, queries: Sequence[Query], path: Path, shop: str | None, platform: str) -> None:
+    """--shop must be a shop of the knowledge that sells on every platform the rows are ranked on."""
+    if shop is None:
+        return
+    if shop not in kb.shops:
+        raise ScopeError(f"unknown shop {shop!r}; known shops: {', '.join(kb.shops)}")
+    sells = kb.shops[shop].platforms
+    for q in queries:
+        ranked_on = q.platform or platform
+        if ranked_on not in sells:
+            raise KnowledgeError(path, q.line, f"shop {shop!r} does not sell on {ranked_on} (it sells on {', '.join(sells)})")
 
 
 def _require_sold_on(kb: KnowledgeBase, queries: Sequence[Query], path: Path, platform: str, given: bool) -> None:

@@ -209,20 +209,21 @@ class Suggester:
             shown.append(Suggestion(outcome.text, probability, source))
         return shown, flags
 
-    def message_candidates(self, message: str, platform: str | None = None) -> Candidates | None:
-        """The candidates for one bare message, as evaluation and calibration see it: no shop, the
-        product only if the message names it, the default platform if none is given (None or "",
-        as a query file's empty cell reads). None when nothing in the message can be matched."""
+    def message_candidates(self, message: str, platform: str | None = None, shop: str | None = None) -> Candidates | None:
+        """The candidates for one bare message, as evaluation and calibration see it: no shop
+        unless given (answers limited to some shops are then out), the product only if the
+        message names it, the default platform if none is given (None or "", as a query file's
+        empty cell reads). None when nothing in the message can be matched."""
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:
             return None
         scope = self.platform_of(platform or None)
-        return self.candidates(analysis.canonical, analysis.terms, scope, None, self.products.find(message))
+        return self.candidates(analysis.canonical, analysis.terms, scope, shop, self.products.find(message, shop))
 
-    def rank_message(self, message: str, platform: str | None = None) -> list[Scored]:
+    def rank_message(self, message: str, platform: str | None = None, shop: str | None = None) -> list[Scored]:
         """Every candidate answer for a bare message (see message_candidates) with its calibrated
         probability, best first."""
-        candidates = self.message_candidates(message, platform)
+        candidates = self.message_candidates(message, platform, shop)
         if candidates is None:
             return []
         entries, probabilities = self._ordered(candidates)

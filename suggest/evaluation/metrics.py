@@ -76,21 +76,29 @@ class Metrics:
 @dataclass(frozen=True)
 class OutOfScope:
     """A labelled query whose gold answer is limited to other platforms than the one it is ranked
-    on: no ranking can put it first there, so it is a label (or a scope) to fix, not a miss."""
+    on, or to shops other than the one it is ranked for (none without `suggest eval --shop`): no
+    ranking can put it first there, so it is a label (or a scope) to fix, not a miss."""
 
     query: Query
     platform: str  # the platform the query is ranked on
-    gold_platforms: tuple[str, ...]  # the platforms its gold answer is limited to
+    gold_platforms: tuple[str, ...]  # the platforms its gold answer is limited to (empty: any)
+    shop: str | None = None  # the shop it is ranked for
+    gold_shops: tuple[str, ...] = ()  # the shops its gold answer is limited to, when that is why
 
     def to_dict(self) -> dict[str, object]:
-        return {"query": self.query.text, "gold": self.query.gold, "line": self.query.line,
-                "platform": self.platform, "gold_platforms": list(self.gold_platforms)}
+        out: dict[str, object] = {"query": self.query.text, "gold": self.query.gold, "line": self.query.line,
+                                  "platform": self.platform, "gold_platforms": list(self.gold_platforms)}
+        if self.gold_shops:
+            out.update(shop=self.shop, gold_shops=list(self.gold_shops))
+        return out
 
 
-def split_out_of_scope(queries: Sequence[Query], kb: KnowledgeBase, platform: str) -> tuple[list[Query], list[OutOfScope]]:
+def split_out_of_scope(
+    queries: Sequence[Query], kb: KnowledgeBase, platform: str, shop: str | None = None
+) -> tuple[list[Query], list[OutOfScope]]:
     """The queries whose gold answer is in scope on the platform they are ranked on (their own,
-    else `platform`), and the others. Only the platform is looked at: a product-scoped answer is
-    in scope when the message names its product, and finding that is part of what is measured."""
+    else `platform`) and for `shop`, and the others. A product-scoped answer is in scope when the
+    message names its product, and finding that is part of what is measured."""
     kept: list[Query] = []
     out: list[OutOfScope] = []
     for q in queries:
@@ -98,6 +106,9 @@ def split_out_of_scope(queries: Sequence[Query], kb: KnowledgeBase, platform: st
         ranked_on = q.platform or platform
         if entry is not None and entry.platforms and ranked_on not in entry.platforms:
             out.append(OutOfScope(q, ranked_on, tuple(p for p in PLATFORMS if p in entry.platforms)))
+        elif entry is not None and entry.shops and shop not in entry.shops:
+            out.append(OutOfScope(q, ranked_on, tuple(p for p in PLATFORMS if p in entry.platforms), shop,
+                                  tuple(sorted(entry.shops))))
         else:
             kept.append(q)
     return kept, out

@@ -12,13 +12,14 @@ if TYPE_CHECKING:
     from suggest.engine import Suggester
 
 
-def ranker(suggester: Suggester, platform: str | None = None) -> Callable[[Query], Ranking]:
-    """Ranking without the threshold, scoped to the query's platform (or `platform`); the list
+def ranker(suggester: Suggester, platform: str | None = None, shop: str | None = None) -> Callable[[Query], Ranking]:
+    """Ranking without the threshold, scoped to the query's platform (or `platform`) and to
+    `shop` (None: no shop, so answers limited to some shops are not ranked); the list
     an agent would see is cut as `Suggester.suggest` cuts it (before templates and the rule
     filter, which rarely change it)."""
 
     def rank(query: Query) -> Ranking:
-        scored = suggester.rank_message(query.text, query.platform or platform)
+        scored = suggester.rank_message(query.text, query.platform or platform, shop)
         probabilities = [s.probability for s in scored]
         shown = shortlist(probabilities, suggester.settings.limit, suggester.item_floor)
         ids = [suggester.kb.entries[s.entry].id for s in scored]
