@@ -32,12 +32,20 @@ class View:
 
 
 def answer_text(kb: KnowledgeBase, index: int) -> str:
-    """The answer as the shop would send it when no product is known, variables left out."""
+    """The answer as a shop would send it when no product is known: filled from the first shop
+    (in the knowledge's order) that has its facts, else its fallback, else variables left out.
+    One view serves every shop; taking only the first shop's facts left a template that shop
+    cannot fill with no words to match, so a second shop's buyers lost it (an SF answer on JD
+    because the first shop, on pdd, has no SF surcharge)."""
     entry = kb.entries[index]
     if entry.kind == "faq":
         return entry.answer
-    shop = kb.default_shop
-    filled = fill(entry.answer, shop.facts) or (fill(entry.fallback, shop.facts) if entry.fallback else None)
+    in_scope = [s for s in kb.shops.values() if (not entry.shops or s.id in entry.shops)
+                and (not entry.platforms or entry.platforms & set(s.platforms))]
+    for shop in [*in_scope, kb.default_shop]:
+        if (filled := fill(entry.answer, shop.facts)) is not None:
+            return filled
+    filled = fill(entry.fallback, kb.default_shop.facts) if entry.fallback else None
     return without_variables(entry.answer) if filled is None else filled
 
 

@@ -1,5 +1,6 @@
-"""A product's `shops:`: one merchant's two shops sell different things, and neither shop's
-buyers may be matched to, or answered with the facts of, the other shop's products."""
+"""One merchant, several shops: a product's `shops:` (two shops sell different things, and
+neither shop's buyers may be matched to, or answered with the facts of, the other shop's
+products), and a shop listed first that lacks facts the others have."""
 
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from suggest.config import Settings
 from suggest.engine import Suggester
 from suggest.errors import ComplianceError, KnowledgeError, ScopeError
 from suggest.feedback import FeedbackStore
+from suggest.index.views import answer_text
 from suggest.knowledge import load_knowledge
 from suggest.knowledge.gaps import fact_gaps
 from suggest.knowledge.names import shared_names
@@ -99,3 +101,20 @@ def test_build_warnings_follow_the_shops_a_product_is_sold_in(knowledge_dir: Pat
                                 "is taken as naming no product"]
     assert [line for line in fact_gaps(kb) if "kettle" in line] == [
         "product 'kettle' has no fact material, size_advice: templates material-tmall, size are not suggested for it"]
+
+
+def test_a_first_shop_without_a_fact_does_not_take_the_answer_from_the_others(settings: Settings, embedder,
+                                                                              knowledge_dir: Path):
+    """The answer's words are indexed once, filled from a shop's facts: from the first shop only,
+    a template that shop cannot fill had no words, and every shop's buyers lost it."""
+    (knowledge_dir / "shops" / "aaa.yaml").write_text("id: aaa\nname: 先列出的店\nplatforms: [tmall]\nfacts:\n"
+                                                       "  ship_time: 付款后48小时内发货\n", encoding="utf-8")
+    kb = load_knowledge(knowledge_dir)
+    assert kb.default_shop.id == "aaa"
+    courier = next(i for i, e in enumerate(kb.entries) if e.id == "courier-sf")
+    assert answer_text(kb, courier) == "亲，默认中通、圆通，可补差价发顺丰。"  # demo's facts: aaa has no couriers
+    ship = next(i for i, e in enumerate(kb.entries) if e.id == "ship-time")
+    assert answer_text(kb, ship) == "亲，这款付款后48小时内发货哦。"  # the first shop's, when it has them
+    suggester = Suggester.open(settings, embedder=embedder)
+    first = suggester.suggest("能发顺丰吗", platform="tmall", shop="demo").suggestions[0]
+    assert first.source.id == "courier-sf" and first.text == "亲，默认中通、圆通，可补差价发顺丰。"
