@@ -104,3 +104,39 @@ def test_to_dict():
     data = analyze_inbound("不给退就给差评，加你微信", "tmall").to_dict()
     assert data["needs_human"] is True
     assert "contact_request" in data["topics"]
+
+
+@pytest.mark.parametrize("message", ["发票不用开了", "不用开发票了谢谢", "不退了", "算了不换了", "那算了", "专票就不开了",
+                                     "还是不退了，你们又涨价了", "电子发票也不用开了"])
+def test_a_request_taken_back_is_a_topic(message):
+    assert "withdrawn_request" in analyze_inbound(message, "tmall").topics
+
+
+@pytest.mark.parametrize("message", [
+    "怎么不退了",  # a complaint about the shop, not the buyer taking it back
+    "不退了吗",  # a question
+    "不换了，退款吧",  # another request instead: the similarity answers that one
+    "不退了 换一件",
+    "鞋子有点脏 就不退了 给个补偿",
+    "能不能不开发票",
+    "不开发票能便宜点吗",
+    "算了，那我换个颜色吧",
+    "不用了，谢谢",  # the end of a conversation: the thank-you template
+    "我不要了",  # wants to cancel
+])
+def test_a_request_or_question_is_not_taken_back(message):
+    assert "withdrawn_request" not in analyze_inbound(message, "tmall").topics
+
+
+@pytest.mark.parametrize(("message", "platform", "expected"), [
+    ("我在淘宝买的能在这退吗", "pdd", True),
+    ("京东上买的能退吗", "pdd", True),
+    ("jd上拍的能开发票吗", "douyin", True),
+    ("拼多多的订单能在这查吗", "jd", True),
+    ("我在淘宝买的能在这退吗", "tmall", False),  # a Tmall shop lives in the Taobao app
+    ("在天猫旗舰店买的", "taobao", False),
+    ("我在拼多多买的 几天能到", "pdd", False),
+    ("我在你们店买的能退吗", "pdd", False),
+])
+def test_an_order_from_another_platform_is_a_topic_on_the_other_platforms_only(message, platform, expected):
+    assert ("other_platform_order" in analyze_inbound(message, platform).topics) is expected

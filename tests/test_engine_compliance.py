@@ -89,6 +89,17 @@ def test_asking_for_wechat_gets_the_compliant_template_first(suggester: Suggeste
         assert result.suggestions[0].source.id == "contact-platform", message
 
 
+def test_the_template_for_a_matched_topic_is_shown_even_under_the_threshold(settings, embedder):
+    """The inbound rules matched the buyer's words ("电话多少"): their template is the reply, even
+    when the likeness alone would show nothing (it did on pdd) or retrieval missed it."""
+    strict = Suggester.open(settings.with_(min_score=0.99), embedder=embedder)
+    assert strict.suggest("几天发货", platform="pdd").suggestions == []  # the threshold holds elsewhere
+    for message in ["你电话多少", "老板你们qq号多少"]:
+        result = strict.suggest(message, platform="pdd")
+        assert [s.source.id for s in result.suggestions][:1] == ["contact-platform"], message
+        assert result.suggestions[0].score >= 0.99
+
+
 def test_complaints_raise_the_human_flag(suggester: Suggester):
     result = suggester.suggest("再不给我退款我就打12315投诉你们", platform="tmall")
     assert result.needs_human

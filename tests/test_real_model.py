@@ -37,6 +37,11 @@ def test_the_default_model_runs_on_onnxruntime(engine: Suggester) -> None:
         ("亲 能开票不", "tmall", "invoice-how"),
         ("sf能发吗", "pdd", "courier-sf-pdd"),
         ("加我微信 发你优惠", "pdd", "contact-offplatform"),
+        # From the acceptance passes: a negation, another platform's order, 到付, a hole.
+        ("发票不用开了", "pdd", "request-withdrawn"),
+        ("我在淘宝买的能在这退吗", "pdd", "order-other-platform"),
+        ("sf到付可以吗", "pdd", "freight-collect"),
+        ("收到的衣服有个洞", "tmall", "quality-issue"),
     ],
 )
 def test_common_messages_get_the_right_reply_first(engine: Suggester, message: str, platform: str, expected: str) -> None:

@@ -6,10 +6,12 @@ Read from rules/inbound.yaml:
       - id: complaint
         reason: 顾客提到投诉/举报，请主管或人工跟进
         terms: [投诉, 12315]
-    topics:                  # fixed names; the ranking puts the compliant template first
+    topics:                  # fixed names; the ranking puts the template written for it first
       contact_request: {terms: [...], patterns: [...]}
       others_order: {...}
       offplatform_pay: {...}
+      other_platform_order: {...}   # bought on another platform: kept only if it names another one
+      withdrawn_request: {...}      # "发票不用开了", "不退了": the similarity reads the request, not the 不
 
 Entries use the same matchers as rules (terms, patterns, allow, allow_patterns, near, unless_near,
 window) and the same normaliser, so a customer's "加个vx" is read as 加个微信.
@@ -28,7 +30,19 @@ from suggest.compliance.rule import Rule
 from suggest.errors import KnowledgeError
 from suggest.knowledge.yaml_lines import LDict
 
-TOPICS = ("contact_request", "others_order", "offplatform_pay")
+TOPICS = ("contact_request", "others_order", "offplatform_pay", "other_platform_order", "withdrawn_request")
+
+# A buyer who bought on Taobao asks a Pinduoduo shop to handle it: only this shop's platform can.
+# The topic's match must name a platform; naming the one the shop is asked on (or its sibling:
+# Tmall shops live in the Taobao app) is an ordinary order.
+OTHER_PLATFORM = "other_platform_order"
+PLATFORM_NAMES = {
+    "tmall": ("天猫", "淘宝", "taobao", "tmall", "tb", "tm", "某宝", "手淘"),
+    "taobao": ("天猫", "淘宝", "taobao", "tmall", "tb", "tm", "某宝", "手淘"),
+    "pdd": ("拼多多", "pdd", "多多", "拼夕夕", "拼团"),
+    "douyin": ("抖音", "douyin", "dy", "抖店", "抖音商城", "直播间"),
+    "jd": ("京东", "jd", "狗东", "京东商城"),
+}
 
 _ESCALATION_PREFIX = "escalation:"
 _TOPIC_PREFIX = "topic:"
@@ -97,16 +111,28 @@ def _as_rule(rule_id: str, message: str, entry: LDict, path: Path) -> Rule:
     )
 
 
-def analyze(norm: Normalized, compiled: CompiledRules) -> Inbound:
+def analyze(norm: Normalized, compiled: CompiledRules, platform: str) -> Inbound:
     reasons: list[str] = []
     escalations: list[str] = []
     topics: set[str] = set()
     for violation in compiled.find(norm):
         if violation.rule.startswith(_TOPIC_PREFIX):
-            topics.add(violation.rule[len(_TOPIC_PREFIX) :])
+            topic = violation.rule[len(_TOPIC_PREFIX) :]
+            if topic == OTHER_PLATFORM and _names_own_platform(norm.original[slice(*violation.span)], platform):
+                continue
+            topics.add(topic)
         else:
             entry_id = violation.rule[len(_ESCALATION_PREFIX) :]
             if entry_id not in escalations:
                 escalations.append(entry_id)
                 reasons.append(violation.message)
     return Inbound(bool(escalations), tuple(reasons), frozenset(topics), tuple(escalations))
+
+
+def _names_own_platform(matched: str, platform: str) -> bool:
+    """Whether the words matched for other_platform_order name the platform being asked on, or
+    name none at all (a topic pattern that forgot to): not another platform's order then."""
+    text = matched.lower()
+    if not any(name in text for names in PLATFORM_NAMES.values() for name in names):
+        return True
+    return any(name in text for name in PLATFORM_NAMES.get(platform, ()))

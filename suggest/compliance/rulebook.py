@@ -70,7 +70,7 @@ class RuleBook:
 
     def analyze_inbound(self, message: str, platform: str) -> Inbound:
         self.require_platform(platform)
-        return analyze(self.normalize(message), self._inbound)
+        return analyze(self.normalize(message), self._inbound, platform)
 
     def require_compliant(
         self, text: str, platforms: Iterable[str], *, path: Path | str, line: int | None, shop: str | None = None

@@ -152,7 +152,8 @@ class Suggester:
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
-        entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product), inbound.topics)
+        entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product),
+                                                    inbound.topics, self._scope(platform, shop, product))
         if len(entries):
             first = self.kb.entries[int(entries[0])]
             result.best = Source(first.kind, first.id)
@@ -248,17 +249,26 @@ class Suggester:
         return None
 
     def _topics_first(
-        self, entries: np.ndarray, probabilities: np.ndarray, topics: frozenset[str]
+        self, entries: np.ndarray, probabilities: np.ndarray, topics: frozenset[str], scope: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """When the buyer asks for something a platform forbids (WeChat, another account's order,
-        paying outside), the template written for exactly that answers first, whatever the
-        similarity says: the other candidates are where a non-compliant reply would come from."""
-        if not topics or not len(entries):
+        paying outside) or takes a request back, the template written for exactly that answers
+        first, whatever the similarity says: the other candidates are where a non-compliant (or
+        a contrary) reply would come from. The inbound rules matched words, not a likeness, so it
+        is shown even when retrieval missed it or scored it under the threshold ("你电话多少" on
+        pdd got nothing at all)."""
+        if not topics:
             return entries, probabilities
+        listed = set(entries.tolist())
+        missing = [i for i, e in enumerate(self.kb.entries) if e.topics & topics and scope[i] and i not in listed]
+        if missing:
+            entries = np.concatenate([entries, np.array(missing, dtype=entries.dtype)])
+            probabilities = np.concatenate([probabilities, np.zeros(len(missing), dtype=probabilities.dtype)])
         on_topic = np.array([bool(self.kb.entries[e].topics & topics) for e in entries.tolist()], dtype=bool)
         if not on_topic.any():
             return entries, probabilities
-        lifted = np.where(on_topic, np.maximum(probabilities, probabilities[0]), probabilities)
+        floor = max(float(probabilities[0]) if len(probabilities) else 0.0, self.threshold)
+        lifted = np.where(on_topic, np.maximum(probabilities, floor), probabilities)
         order = np.concatenate([np.flatnonzero(on_topic), np.flatnonzero(~on_topic)])
         return entries[order], lifted[order]
 
