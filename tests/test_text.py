@@ -77,3 +77,24 @@ def test_the_knowledge_tokenizer_masks_the_products_of_the_knowledge(suggester):
     assert "羽绒服" not in analysis.normalized and "短袖" not in analysis.normalized
     # the product is still found in the message itself, for the scope and the facts
     assert suggester.suggest("羽绒服什么时候发货").product == "down-jacket"
+
+
+@pytest.mark.parametrize(("message", "characters"), [
+    ("退kuan什么时候到", "退款什么时候到"),  # cut as the characters are: 退款, not 退 + 款
+    ("能tuikuan吗", "能退款吗"),
+    ("什么时候fahuo", "什么时候发货"),
+    ("wuliu不动了", "物流不动了"),  # then the synonyms, as for 物流
+    ("Fapiao能开吗", "发票能开吗"),
+    ("这kuan有youhui吗", "这款有优惠吗"),
+])
+def test_pinyin_is_read_as_its_characters(message: str, characters: str):
+    tokenizer = Tokenizer()
+    assert tokenizer.analyze(message) == tokenizer.analyze(characters)
+    assert tokenizer.analyze("退kuan什么时候到").terms[0] == "退款"
+
+
+def test_only_whole_latin_runs_are_pinyin():
+    tokenizer = Tokenizer()
+    assert tokenizer.analyze("nike的鞋").canonical == "nike的鞋"
+    assert tokenizer.analyze("khuoa").canonical == "khuoa"  # no syllable is cut out of a longer run
+    assert tokenizer.analyze("xl码有吗").canonical == "xl码有吗"

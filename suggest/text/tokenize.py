@@ -42,6 +42,23 @@ def _data_lines(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def pinyin_spelling() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Whole ASCII runs that are pinyin for a shop word ("tuikuan", the "kuan" of "退kuan"), and
+    their characters: rewritten before the text is cut, so jieba, the lexical side and the model
+    all read 退款, as they read a traditional character simplified."""
+    table = dict(line.split("\t") for line in _data_lines("pinyin.tsv"))
+    words = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])"), table
+
+
+def respell_pinyin(normalized: str) -> str:
+    if not any("a" <= c <= "z" for c in normalized):
+        return normalized  # the usual message: no Latin letters at all
+    pattern, table = pinyin_spelling()
+    return pattern.sub(lambda m: table[m.group(1)], normalized)
+
+
+@lru_cache(maxsize=1)
 def default_synonyms() -> dict[str, str]:
     pairs = (line.split("\t") for line in _data_lines("synonyms.tsv"))
     return {variant.strip().lower(): canonical.strip() for variant, canonical in pairs}
@@ -132,7 +149,7 @@ class Tokenizer:
         return [w for w in self._segmenter().lcut(normalized, HMM=False) if w.strip()]
 
     def analyze(self, text: str) -> Analysis:
-        normalized = normalize(text)
+        normalized = respell_pinyin(normalize(text))
         if self._mask is not None:
             normalized = self._mask.sub(PRODUCT_PLACEHOLDER, normalized)
         words = self.words(normalized)
