@@ -344,17 +344,17 @@ def test_a_message_naming_another_product_than_the_callers_is_flagged_and_not_an
 
 def test_a_weakly_matched_hand_over_still_gets_the_holding_message(open_suggester, store):
     engine = open_suggester(auto_send_score=1.0)
-    score = engine.suggest("少发了怎么补偿", "pdd", "demo", limit=1).best_score
+    score = engine.suggest("能补偿点吗", "pdd", "demo", limit=1).best_score
     assert 0.0 < score <= 1.0
     replier = AutoReplier(engine)
     # Below the threshold but at least half of it: a person must take it. (The threshold is set
     # on the engine itself: relative to this score it may have to be above 1.)
     engine.threshold = score * 1.5
-    decision = replier.reply(store, "少发了怎么补偿", "pdd", "demo", "c1", at=NIGHT)
+    decision = replier.reply(store, "能补偿点吗", "pdd", "demo", "c1", at=NIGHT)
     assert decision.reason == "needs_human" and decision.text == HOLDING
     # Under half of it: nothing is said of the substance, the off-hours message goes.
     engine.threshold = score * 3
-    assert replier.reply(store, "少发了怎么补偿", "pdd", "demo", "c2", at=NIGHT).reason == "off_hours"
+    assert replier.reply(store, "能补偿点吗", "pdd", "demo", "c2", at=NIGHT).reason == "off_hours"
 
 
 def test_the_same_answer_is_never_sent_twice_to_a_conversation(open_suggester, store):

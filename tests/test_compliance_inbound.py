@@ -140,3 +140,17 @@ def test_a_request_or_question_is_not_taken_back(message):
 ])
 def test_an_order_from_another_platform_is_a_topic_on_the_other_platforms_only(message, platform, expected):
     assert ("other_platform_order" in analyze_inbound(message, platform).topics) is expected
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("收到就开线了 怎么处理", True),  # worded unlike quality-issue's examples: no suggestion, still a person's
+    ("收到的衣服有个洞", True),
+    ("发错货了", True),
+    ("洗了一次就掉色", True),
+    ("会不会开线啊", False),  # a question before buying
+    ("这款会起球吗", False),
+    ("质量怎么样", False),
+])
+def test_a_fault_in_what_arrived_needs_a_person(message: str, expected: bool):
+    inbound = analyze_inbound(message, "pdd")
+    assert inbound.needs_human is expected and (("product-fault" in inbound.escalations) is expected)
