@@ -189,3 +189,11 @@ def test_a_dispute_template_first_means_a_person_answers(suggester: Suggester):
     assert result.needs_human and "hand-over:refund-pdd" in result.flags
     calm = suggester.suggest("能开发票吗", platform="pdd")
     assert calm.suggestions and not calm.needs_human and calm.flags == []
+
+
+def test_a_product_name_inside_a_longer_word_names_no_product(suggester: Suggester):
+    """短袖 is the T-shirt's alias; 短袖衫 is a word of its own (another garment), as 牛仔 is the
+    jeans' alias and 牛仔裙 a skirt: its facts must not answer."""
+    assert suggester.suggest("短袖衫多少钱", platform="tmall").product is None
+    assert suggester.suggest("短袖多少钱", platform="tmall").product == "tee"
+    assert suggester.suggest("短袖衬衫多少钱", platform="tmall").product == "tee"  # 短袖 + 衬衫: the name stands alone

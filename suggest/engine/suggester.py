@@ -64,7 +64,7 @@ class Suggester:
         self._checked = lru_cache(maxsize=4096)(self.filter.apply)
         self.settings = settings or Settings()
         self.tokenizer: Tokenizer = knowledge_tokenizer(kb)
-        self.products = ProductFinder(kb)
+        self.products = ProductFinder(kb, self.tokenizer)
         # On the shown list's summed probability; a line needs at least the floor (a threshold
         # of 0, "show everything", lowers the floor with it).
         self.threshold = self.settings.min_score if self.settings.min_score is not None else fusion.threshold

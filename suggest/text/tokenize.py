@@ -144,6 +144,14 @@ class Tokenizer:
                     self._jieba = _segmenter_with(self._extra, tuple(w for w in self.synonyms if len(w) > 1))
         return self._jieba
 
+    def boundaries(self, text: str) -> set[int]:
+        """The offsets in `text` where jieba's words start or end."""
+        offsets, at = {0}, 0
+        for piece in self._segmenter().lcut(text, HMM=False):
+            at += len(piece)
+            offsets.add(at)
+        return offsets
+
     def words(self, normalized: str) -> list[str]:
         """jieba words of already normalised text, spaces dropped."""
         return [w for w in self._segmenter().lcut(normalized, HMM=False) if w.strip()]
