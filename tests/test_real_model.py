@@ -72,3 +72,8 @@ def test_cli_builds_and_answers_with_the_real_model(model_cache: Path, tmp_path:
     result = json.loads(out.stdout)
     assert result["suggestions"][0]["source"] == {"kind": "template", "id": "invoice-how"}
 
+
+
+def test_a_message_asking_two_things_gets_both_answers(engine: Suggester) -> None:
+    ids = [s.source.id for s in engine.suggest("能开票吗顺便问下几天发货", platform="tmall").suggestions]
+    assert "invoice-how" in ids and "ship-time" in ids, ids

@@ -18,6 +18,7 @@ import numpy as np
 
 from suggest.config import Settings, require_platform
 from suggest.embedding import Embedder, load_embedder
+from suggest.engine.clauses import clauses
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
@@ -158,6 +159,7 @@ class Suggester:
             first = self.kb.entries[int(entries[0])]
             result.best = Source(first.kind, first.id)
             result.best_score = float(probabilities[0])
+            entries, probabilities = self._each_question(message, entries, probabilities, platform, shop, product)
         shown, flags = self._shortlist(entries.tolist(), probabilities.tolist(), platform, shop, product, limit, result)
         # The list as a whole must clear the threshold (see suggest/ranking/fusion.py); the rule
         # filter's verdicts on replies nobody will see do not flag the conversation.
@@ -170,6 +172,33 @@ class Suggester:
             result.needs_human = result.needs_human or bool(flags)
             result.flags.extend(f for f in flags if f not in result.flags)
         return result
+
+    def _each_question(
+        self, message: str, entries: np.ndarray, probabilities: np.ndarray, platform: str, shop: str, product: str | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For a message asking several things (suggest/engine/clauses.py), each part's best
+        answer right after the whole message's best, with its own probability."""
+        parts = clauses(message)
+        if not parts:
+            return entries, probabilities
+        picked: list[tuple[int, float]] = []
+        for part in parts:
+            analysis = self.tokenizer.analyze(part)
+            if not analysis.canonical:
+                continue
+            ranked, chances = self._ranked(analysis.canonical, analysis.terms, platform, shop, product)
+            if len(ranked) and chances[0] >= self.item_floor:
+                entry = int(ranked[0])
+                if entry != int(entries[0]) and all(entry != e for e, _ in picked):
+                    picked.append((entry, float(chances[0])))
+        if not picked:
+            return entries, probabilities
+        moved = {e for e, _ in picked}
+        rest = [i for i, e in enumerate(entries.tolist()) if e not in moved and i > 0]
+        order_entries = np.array([int(entries[0]), *(e for e, _ in picked), *entries[rest].tolist()], dtype=entries.dtype)
+        order_probabilities = np.array([float(probabilities[0]), *(p for _, p in picked), *probabilities[rest].tolist()],
+                                       dtype=probabilities.dtype)
+        return order_entries, order_probabilities
 
     def _shortlist(
         self,

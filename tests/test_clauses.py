@@ -1,0 +1,33 @@
+"""A message asking two things gets an answer to each."""
+
+import pytest
+
+from suggest.engine import Suggester
+from suggest.engine import suggester as suggester_module
+from suggest.engine.clauses import clauses
+
+
+@pytest.mark.parametrize(("message", "parts"), [
+    ("能开票吗顺便问下几天发货", ["能开票吗", "几天发货"]),
+    ("发什么快递，另外能开票吗", ["发什么快递", "能开票吗"]),
+    ("能便宜点吗？包邮吗？", ["能便宜点吗", "包邮吗？"]),
+    ("谢谢 对了运费险赔的钱退到哪", ["谢谢", "运费险赔的钱退到哪"]),
+    ("另外一个颜色有吗", []),  # 另外 inside one question
+    ("这个和另外那个哪个好", []),
+    ("有货吗？", []),
+    ("顺便问下能开票吗", []),  # one question after the connector
+    ("啊？ 什么意思", []),  # a part of one character is no question
+])
+def test_clauses(message: str, parts: list[str]):
+    assert clauses(message) == parts
+
+
+def test_each_question_gets_its_answer_after_the_whole_messages_best(suggester: Suggester, monkeypatch):
+    message = "在吗顺便问下什么时候发货"
+    result = suggester.suggest(message, platform="tmall", limit=2)
+    whole = suggester.rank_message(message, "tmall")
+    assert result.suggestions[0].source.id == suggester.kb.entries[whole[0].entry].id  # the whole's best stays first
+    assert {s.source.id for s in result.suggestions} == {"ship-time", "greeting"}
+    monkeypatch.setattr(suggester_module, "clauses", lambda message: [])
+    unsplit = suggester.suggest(message, platform="tmall", limit=2)
+    assert {s.source.id for s in unsplit.suggestions} != {"ship-time", "greeting"}  # what splitting adds
