@@ -104,7 +104,7 @@ def main() -> int:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
-    path = ensure_converted(Settings().cache_dir / "models")
+    path = ensure_converted(Settings.load().cache_dir / "models")
     model = SentenceTransformer(str(path), device="cpu")
     model.max_seq_length = 48
     for name, param in model.named_parameters():

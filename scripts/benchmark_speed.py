@@ -639,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         return render_saved(args)
     from suggest.config import Settings
 
-    args.cache_dir = args.cache_dir or Settings().cache_dir
+    args.cache_dir = args.cache_dir or Settings.load().cache_dir
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     command = "python scripts/benchmark_speed.py " + shlex.join(argv)
     started = time.perf_counter()

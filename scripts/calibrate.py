@@ -165,12 +165,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings.load(model=args.model)
     embedder = load_embedder(settings.model, settings.cache_dir)
-    if args.cache and args.cache.exists():
-        parts = pickle.loads(args.cache.read_bytes())
+    # The features are the model's cosines on this knowledge and these query files: a cache
+    # collected for another model or knowledge would be fitted under this model's name.
+    key = (embedder.name, load_knowledge(settings.knowledge_dir).digest, str(args.dev), str(args.dev_unanswerable),
+           args.unionpay_queries)
+    cached = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.exists() else None
+    if isinstance(cached, dict) and cached.get("key") == key:
+        parts = cached["parts"]
     else:
+        if cached is not None:
+            print(f"calibrate: {args.cache} was collected for another model, knowledge or query set: collecting again",
+                  file=sys.stderr)
         parts = collect_parts(args, settings, embedder)
         if args.cache:
-            args.cache.write_bytes(pickle.dumps(parts))
+            args.cache.write_bytes(pickle.dumps({"key": key, "parts": parts}))
     return fit_and_write(args, parts, embedder.name)
 
 

@@ -718,3 +718,12 @@ def test_the_serve_log_config_masks_every_handler():
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "GET /?phone=%s", (PHONE,), None)
     MaskingFilter().filter(record)
     assert record.getMessage() == "GET /?phone=138****5678" and record.request_id == "-"
+
+
+def test_the_check_example_in_the_openapi_docs_is_what_the_rules_give():
+    from suggest.api.schemas import CheckRequest, CheckResponse
+    from suggest.compliance import default_rulebook
+
+    request = CheckRequest.model_config["json_schema_extra"]["examples"][0]
+    shown = CheckResponse.model_config["json_schema_extra"]["examples"][0]
+    assert default_rulebook().check(request["text"], request["platform"], request.get("shop")).to_dict() == shown

@@ -52,3 +52,23 @@ def test_a_model_is_fitted_on_the_repository_alone_when_the_benchmark_is_absent(
     # The package's own file is untouched, and without a fit of its own a model borrows the
     # default's, saying so (Suggester.open warns with it).
     assert load_fusion("hash-64").model != "hash-64"
+
+
+def test_a_feature_cache_of_another_model_is_not_fitted_under_this_ones_name(
+        calibrate, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    monkeypatch.setattr(calibrate, "bench_available", lambda: False)
+    monkeypatch.setenv("SUGGEST_CACHE_DIR", str(tmp_path / "cache"))
+    fusion_file = shutil.copy(calibrate.FUSION_FILE, tmp_path / "fusion.json")
+    cache = tmp_path / "features.pickle"
+    collected = []
+    real = calibrate.collect_parts
+    monkeypatch.setattr(calibrate, "collect_parts", lambda *a: collected.append(a[2].name) or real(*a))
+    base = ["--fusion-file", str(fusion_file), "--cache", str(cache)]
+    assert calibrate.main(["--model", "hash-64", *base]) == 0
+    assert calibrate.main(["--model", "hash-64", *base]) == 0  # the cache serves the same model
+    assert collected == ["hash-64"]
+    assert calibrate.main(["--model", "hash-32", *base]) == 0
+    assert collected == ["hash-64", "hash-32"]
+    assert "collected for another model" in capsys.readouterr().err

@@ -402,6 +402,10 @@ def test_eval_reports_a_gold_out_of_scope_for_the_platform_apart(cli_env, capsys
         {"query": "少发了怎么补偿", "gold": "refund-pdd", "line": 3, "platform": "tmall", "gold_platforms": ["pdd"]},
         {"query": "能补偿点吗", "gold": "refund-pdd", "line": 5, "platform": "tmall", "gold_platforms": ["pdd"]},
     ]}
+    assert main([*base, "--json", "--misses", "1"]) == 0  # --misses bounds every list, as in the text
+    assert json.loads(capsys.readouterr().out)["out_of_scope"]["n"] == 2
+    assert main([*base, "--json", "--misses", "1"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["out_of_scope"]["queries"]) == 1
     assert main(base) == 0
     out = capsys.readouterr().out
     assert "queries           2\n" in out and "misses" not in out
@@ -455,3 +459,10 @@ def test_eval_shows_its_progress_on_a_terminal_only(cli_env, capsys, monkeypatch
     assert main(command) == 0
     assert re.search(r"ranking: 100%.* 3/3 ", terminal.getvalue())
     assert json.loads(capsys.readouterr().out) == figures  # stdout unchanged
+
+
+@pytest.mark.parametrize("command", [["ask", "在吗"], ["build"], ["chat"], ["serve"], ["check", "亲", "--platform", "tmall"]])
+def test_a_knowledge_option_that_is_no_directory_is_a_usage_error_everywhere(command: list[str], tmp_path: Path, capsys):
+    missing = tmp_path / "missing"
+    assert main([*command, "--knowledge", str(missing)]) == 2
+    assert f"--knowledge {missing}: no such directory" in capsys.readouterr().err

@@ -126,3 +126,18 @@ def test_shop_option(capsys):
     assert json.loads(out)["violations"][0]["rule"] == "qingzhou-competitor-brands"
     code, _, _ = run(capsys, ["check", "优衣库也有类似款", "--platform", "tmall", "--json"])
     assert code == 0
+
+
+def test_the_configured_knowledge_brings_its_own_rules(capsys, monkeypatch, tmp_path):
+    """SUGGEST_KNOWLEDGE_DIR gives the shops and the rules together, as --knowledge does."""
+    (tmp_path / "shops").mkdir()
+    (tmp_path / "shops" / "s2.yaml").write_text("id: s2\nname: 二店\nplatforms: [tmall]\n", encoding="utf-8")
+    (tmp_path / "rules" / "shops").mkdir(parents=True)
+    (tmp_path / "rules" / "shops" / "s2.yaml").write_text(
+        "shop: s2\nrules:\n  - id: s2-rival\n    message: 不提竞品\n    severity: major\n    action: drop\n    terms: [优衣库]\n",
+        encoding="utf-8")
+    argv = ["check", "优衣库的也不错", "--platform", "tmall", "--shop", "s2", "--json"]
+    assert run(capsys, [*argv, "--knowledge", str(tmp_path)])[0] == 1
+    monkeypatch.setenv("SUGGEST_KNOWLEDGE_DIR", str(tmp_path))
+    code, out, _ = run(capsys, argv)
+    assert code == 1 and "s2-rival" in out

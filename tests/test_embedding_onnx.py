@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from suggest.cli import main
 from suggest.embedding import load_embedder
 from suggest.embedding.cache import CachedEmbedder
 from suggest.embedding.onnx_export import CONFIG_NAME, MODEL_FILE, ensure_onnx
 from suggest.embedding.onnx_runtime import CONTENDED_SECONDS, OnnxEmbedder
-from suggest.errors import ModelError
+from suggest.errors import ConfigError, ModelError
 
 TEXTS = ["在吗", "sf能发吗", "我165 110斤穿什么码", "亲，默认中通、圆通，可补差价发顺丰。"]
 
@@ -210,3 +211,11 @@ def test_the_export_leaves_the_process_logging_alone(tiny: Path, tmp_path: Path,
     ensure_onnx(tiny, tmp_path / "m")
     assert (list(root.handlers), root.level) == before
     assert "pre-processing" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("model", ["hash-abc", "hash-0", "hash-", "hash-99999"])
+def test_a_malformed_hash_model_is_a_configuration_error(model: str, tmp_path: Path, capsys):
+    with pytest.raises(ConfigError, match="hash-N with N dimensions"):
+        load_embedder(model, tmp_path)
+    assert main(["build", "--model", model, "--index", str(tmp_path / "index")]) == 2
+    assert "hash-N with N dimensions" in capsys.readouterr().err

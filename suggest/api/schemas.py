@@ -50,7 +50,7 @@ class SuggestRequest(BaseModel):
     # null is accepted as "absent" for every optional field, as JSON writers send it for a None.
     history: list[Turn] | None = Field(
         None, max_length=MAX_HISTORY,
-        description="此前的对话，最早的在前（已接收并校验；当前版本的排序还不使用它）",
+        description="此前的对话，最早的在前；消息和 product 都没说是哪款商品时，用顾客最近提到的那款",
     )
     limit: int | None = Field(None, ge=1, le=20, description="最多返回几条建议（默认 3）")
     debug: bool | None = Field(None, description="同时返回被合规规则过滤掉的候选（dropped）；默认 false")
@@ -78,7 +78,7 @@ class SuggestResponse(BaseModel):
         "message": "亲，能开发票吗？",
         "suggestions": [{
             "text": "亲，可以开发票的哦～本店可以开电子普通发票，个人或单位抬头都可以",
-            "score": 0.9141,
+            "score": 0.91,
             "source": {"kind": "template", "id": "invoice-how"},
         }],
         "platform": "tmall",
@@ -115,14 +115,14 @@ class ViolationOut(BaseModel):
 
 
 class CheckResponse(BaseModel):
-    # What CheckRequest's example really gets with the default knowledge.
+    # What CheckRequest's example really gets with the default knowledge (tests/test_api.py checks it).
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "ok": False,
         "violations": [
             {"rule": "contact-wechat", "message": "不能留微信或引导买家加微信、关注公众号，沟通和交易都要在平台内完成。",
              "span": [2, 6], "severity": "critical", "action": "drop"},
             {"rule": "pdd-forbidden-words",
-             "message": "拼多多聊天中不能出现\"微信\"\"支付宝\"\"QQ\"或以其他平台命名的快递等字眼（系统会识别处罚），付款和补偿都走平台。",
+             "message": "拼多多聊天中不能出现\"微信\"\"支付宝\"\"QQ\"及其产品（花呗、余额宝等）或以其他平台命名的快递等字眼（系统会识别处罚），付款和补偿都走平台。",
              "span": [4, 6], "severity": "critical", "action": "drop"},
             {"rule": "offline-payment", "message": "不能让买家线下付款或转账到个人账户、银行卡、微信、支付宝；所有付款都要在平台下单完成。",
              "span": [6, 13], "severity": "critical", "action": "drop"},

@@ -17,7 +17,7 @@ from suggest.errors import InputError, ScopeError
 
 HELP = ("Type a customer message and press Enter; the messages since :new are one conversation. "
         "Commands: :new, :platform [P], :product [ID|none], :shop [ID], :debug [on|off], :help, :quit (or Ctrl-D); "
-        "a setting command alone shows the current value. Ctrl-C discards the line.")
+        ":platform, :product or :shop alone shows the current value, :debug alone switches it. Ctrl-C discards the line.")
 COMMANDS = ("new", "platform", "product", "shop", "debug", "help", "quit")
 QUIT = ("q", "quit", "exit")
 # A command is ':' and a word of ASCII letters: a buyer's ":)在吗", ":D" or ":在吗" is a message.

@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help='print {"ok": ..., "violations": [...]} (one object per line with -)'
     )
     parser.add_argument(
-        "--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: the bundled rules)"
+        "--knowledge", type=Path, metavar="DIR",
+        help="knowledge directory whose rules/ apply (default: SUGGEST_KNOWLEDGE_DIR, else the bundled knowledge)"
     )
     parser.set_defaults(run=run)
 
@@ -47,15 +48,19 @@ def run(args: argparse.Namespace) -> int:
 
     if args.knowledge is not None and not args.knowledge.is_dir():
         raise UsageError(f"--knowledge {args.knowledge}: no such directory")
-    book = load_rules(args.knowledge)
-    platform = (Settings.load().default_platform if args.platform is None else args.platform).strip().lower()
+    settings = Settings.load()
+    # The rules and the shops of one directory: SUGGEST_KNOWLEDGE_DIR's shop checked against the
+    # bundled rules passed what its own rules/ forbid.
+    knowledge = args.knowledge or settings.knowledge_dir
+    book = load_rules(knowledge)
+    platform = (settings.default_platform if args.platform is None else args.platform).strip().lower()
     try:
         book.require_platform(platform)
     except ScopeError as exc:
         raise UsageError(str(exc)) from exc
     if args.shop is not None:
         # A mistyped shop would silently be checked without its own rules, and pass.
-        known = {*shop_ids(args.knowledge or Settings.load().knowledge_dir), *book.sources.shops}
+        known = {*shop_ids(knowledge), *book.sources.shops}
         if args.shop not in known:
             raise UsageError(f"unknown shop {args.shop!r}; known shops: {', '.join(sorted(known))}")
     args.text = argv_text(args.text)

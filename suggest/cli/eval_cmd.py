@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
              "default: no shop, answers limited to some shops are reported out of scope",
     )
     parser.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
-    parser.add_argument("--misses", type=int_option(0), default=20, metavar="N", help="list at most N misses (default 20)")
+    parser.add_argument("--misses", type=int_option(0), default=20, metavar="N", help="list at most N misses, and N rows of each other list (default 20)")
     parser.set_defaults(run=run)
 
 
@@ -144,9 +144,9 @@ def _as_json(metrics: Metrics, no_answer: list[Query], wrongly: list[tuple[Query
     if no_answer:
         suggested = len(wrongly) / len(no_answer)
         out["no_answer"] = {"n": len(no_answer), "suggested": round(suggested, 4),
-                            "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly]}
+                            "misses": [{"query": q.text, "got": r.ids[:3]} for q, r in wrongly[:limit]]}
     if out_of_scope:  # not in n nor in any figure
-        out["out_of_scope"] = {"n": len(out_of_scope), "queries": [o.to_dict() for o in out_of_scope]}
+        out["out_of_scope"] = {"n": len(out_of_scope), "queries": [o.to_dict() for o in out_of_scope[:limit]]}
     return out
 
 

