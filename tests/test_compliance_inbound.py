@@ -75,6 +75,8 @@ def test_ordinary_messages_do_not(message):
         ("直接转给你可以吗", "offplatform_pay"),
         ("不走平台便宜点吗", "offplatform_pay"),
         ("我发红包给你", "offplatform_pay"),
+        ("能用美团月付吗", "offplatform_pay"),
+        ("PayPal可以吗", "offplatform_pay"),
     ],
 )
 def test_topics(message, topic):
