@@ -727,3 +727,12 @@ def test_the_check_example_in_the_openapi_docs_is_what_the_rules_give():
     request = CheckRequest.model_config["json_schema_extra"]["examples"][0]
     shown = CheckResponse.model_config["json_schema_extra"]["examples"][0]
     assert default_rulebook().check(request["text"], request["platform"], request.get("shop")).to_dict() == shown
+
+
+def test_auto_reply_takes_the_conversation_history(client: TestClient):
+    body = {"message": "什么时候发货", "platform": "pdd", "shop": "demo", "conversation": "c-h", "at": "2026-03-02T03:00"}
+    turns = [{"role": "customer", "text": "羽绒服多少钱"}, {"role": "agent", "text": "亲，这款299元"}]
+    assert client.post("/v1/auto-reply", json={**body, "history": turns}).status_code == 200
+    assert client.post("/v1/auto-reply", json={**body, "conversation": "c-n", "history": None}).status_code == 200
+    assert_error(client.post("/v1/auto-reply", json={**body, "history": [{"role": "bot", "text": "x"}]}), 422,
+                 "validation_error")

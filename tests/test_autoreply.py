@@ -608,3 +608,20 @@ def test_report_of_feedback_and_auto_replies_together(store: FeedbackStore, open
     text = format_report(build_report(store))
     assert "Feedback received: 1" in text and "Auto-replies sent without an agent: 1" in text
     assert "tmall/demo/c1  answer" in text
+
+
+def test_the_product_named_earlier_in_the_conversation_is_the_one_answered_for(open_suggester, store):
+    """"羽绒服多少钱" then "什么时候发货": the down jacket is presale (15 days); answered with
+    the shop's ship time it was promised in 48 hours."""
+    replier = AutoReplier(open_suggester(auto_send_score=0.0))
+    plain = reply(replier, store, "什么时候发货")
+    assert plain.reason == "answer" and "48小时" in (plain.text or "")
+    earlier = reply(replier, store, "什么时候发货", conversation="c2", history=["羽绒服多少钱"])
+    assert earlier.reason == "answer" and "15天" in (earlier.text or "")
+
+
+def test_one_answer_to_a_message_asking_two_things_is_not_sent_alone(open_suggester, store):
+    """It would answer one question and leave the other till morning: the off-hours message goes."""
+    replier = AutoReplier(open_suggester(auto_send_score=0.0))
+    assert reply(replier, store, "什么时候发货").reason == "answer"
+    assert reply(replier, store, "什么时候发货顺便问下能开发票吗", conversation="c2").reason == "off_hours"

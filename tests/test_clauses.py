@@ -22,12 +22,19 @@ def test_clauses(message: str, parts: list[str]):
     assert clauses(message) == parts
 
 
-def test_each_question_gets_its_answer_after_the_whole_messages_best(suggester: Suggester, monkeypatch):
+def test_each_question_gets_its_answer_at_the_head_most_probable_first(suggester: Suggester, monkeypatch):
     message = "在吗顺便问下什么时候发货"
     result = suggester.suggest(message, platform="tmall", limit=2)
-    whole = suggester.rank_message(message, "tmall")
-    assert result.suggestions[0].source.id == suggester.kb.entries[whole[0].entry].id  # the whole's best stays first
-    assert {s.source.id for s in result.suggestions} == {"ship-time", "greeting"}
+    assert {s.source.id for s in result.suggestions} == {"ship-time", "greeting"} and result.questions == 2
+    assert [s.score for s in result.suggestions] == sorted((s.score for s in result.suggestions), reverse=True)
     monkeypatch.setattr(suggester_module, "clauses", lambda message: [])
     unsplit = suggester.suggest(message, platform="tmall", limit=2)
     assert {s.source.id for s in unsplit.suggestions} != {"ship-time", "greeting"}  # what splitting adds
+    assert unsplit.questions == 1
+
+
+def test_a_dispute_asked_second_still_needs_a_person(suggester: Suggester):
+    """refund-pdd is a hand-over template: asked after another question, it still is."""
+    result = suggester.suggest("能开发票吗？另外少发了怎么补偿", platform="pdd")
+    assert result.questions == 2
+    assert "hand-over:refund-pdd" in result.flags and result.needs_human

@@ -83,8 +83,9 @@ async def suggest(body: SuggestRequest, request: Request, service: ServiceDep) -
           responses={200: {"model": AutoReplyResponse}})
 async def auto_reply(body: AutoReplyRequest, request: Request, service: ServiceDep) -> JSONResponse:
     request_id = request_id_of(request)
+    customer_turns = [turn.text for turn in body.history or () if turn.role == "customer"]
     decision = await service.auto_reply(body.message, body.platform, body.shop, body.conversation, body.at,
-                                        body.unanswered_since, body.product, request_id)
+                                        body.unanswered_since, body.product, request_id, customer_turns)
     return JSONResponse({**decision.to_dict(), "request_id": request_id})
 
 

@@ -206,6 +206,10 @@ class AutoReplyRequest(BaseModel):
         description="顾客从何时起一直没有得到客服回复（ISO 8601，默认等于 at）；用于在岗时“超时未回复”的兜底",
     )
     product: str | None = Field(None, min_length=1, max_length=MAX_ID, description="正在咨询的商品 id")
+    history: list[Turn] | None = Field(
+        None, max_length=MAX_HISTORY,
+        description="此前的对话，最早的在前；消息和 product 都没说是哪款商品时，用顾客最近提到的那款（同 /v1/suggest）",
+    )
 
 
 class AutoReplyResponse(BaseModel):

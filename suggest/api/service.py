@@ -259,14 +259,15 @@ class Service:
         return dict(result.to_dict())
 
     async def auto_reply(self, message: str, platform: str, shop: str, conversation: str, at: str | None,
-                         unanswered_since: str | None, product: str | None, request_id: str) -> Decision:
+                         unanswered_since: str | None, product: str | None, request_id: str,
+                         history: Sequence[str] = ()) -> Decision:
         generation = self.current
         if self.feedback is None or generation.autoreplier is None:
             raise self.unready()
         platform, shop = self.scope(generation, platform, shop)
         decision = await self._blocking(
             generation.autoreplier.reply, self.feedback, message, platform, shop, conversation, at=at,
-            unanswered_since=unanswered_since, product=product, request_id=request_id,
+            unanswered_since=unanswered_since, product=product, request_id=request_id, history=history,
         )
         self.metrics.auto_replies.labels(decision.reason, str(decision.send).lower()).inc()
         log.debug("auto-reply %s/%s %s: %s", platform, shop, conversation, decision.reason)

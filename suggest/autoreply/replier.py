@@ -11,6 +11,7 @@ so importing suggest.autoreply loads no model.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -67,9 +68,12 @@ class AutoReplier:
         product: str | None = None,
         request_id: str | None = None,
         now: datetime | None = None,
+        history: Sequence[str] = (),
     ) -> Decision:
         """`at`: the message's time (default now); `unanswered_since`: since when the customer
-        has waited for an agent (default `at`), for the on-duty fallback."""
+        has waited for an agent (default `at`), for the on-duty fallback; `history`: the
+        customer's earlier messages, oldest first, where the product being discussed is looked
+        for as /v1/suggest does ("羽绒服多少钱" then "什么时候发货" is the down jacket's ship time)."""
         from suggest.engine.message import check_message  # the engine package is heavy to import
 
         limit = self.suggester.settings.max_message_chars
@@ -109,7 +113,8 @@ class AutoReplier:
             return decide(situation, policy)
         result = None
         if readable:
-            result = self.suggester.suggest(message, platform=platform, shop=shop_record.id, product=product, limit=1)
+            result = self.suggester.suggest(message, platform=platform, shop=shop_record.id, product=product, limit=1,
+                                            history=history)
         back = next_on_duty(hours, moment)
         situation = Situation(
             at=moment,
@@ -158,7 +163,8 @@ class AutoReplier:
     def _candidate(self, result: SuggestResult) -> Candidate | None:
         """The top suggestion, compliant only if nothing ranked above it was refused and the
         filter passes its text untouched: a masked reply is fine to show an agent, not to send.
-        A template's fallback is never sent alone: it is what is said when the facts its answer
+        Nor is one answer to a message that asks several things. A template's fallback is never
+        sent alone: it is what is said when the facts its answer
         needs are missing, and it asks the buyer for them ("告诉我您想买的是哪一款…我帮您推荐"),
         which nobody follows up until agents are back."""
         if not result.suggestions:
@@ -170,6 +176,8 @@ class AutoReplier:
         except KeyError:  # pragma: no cover - suggestions come from the knowledge base
             return Candidate(top.text, top.score, source, compliant=False, auto_reply="notice")
         kind = "notice" if self.suggester.renders_fallback(entry, result.shop, result.product) else entry.auto_reply
+        if result.questions > 1 and kind == "answer":
+            kind = "notice"  # it answers one of the message's questions: the others would go unanswered till morning
         return Candidate(top.text, top.score, source, self._compliant(result, entry), kind)
 
     def _compliant(self, result: SuggestResult, entry: Entry) -> bool:

@@ -55,6 +55,9 @@ class SuggestResult:
     # complaint over to a person.
     best: Source | None = None
     best_score: float = 0.0
+    # How many questions the message asks (suggest/engine/clauses.py; not part of the JSON): the
+    # auto-reply never answers one of several alone.
+    questions: int = 1
 
     def to_dict(self, debug: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

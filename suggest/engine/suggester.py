@@ -159,46 +159,51 @@ class Suggester:
             first = self.kb.entries[int(entries[0])]
             result.best = Source(first.kind, first.id)
             result.best_score = float(probabilities[0])
-            entries, probabilities = self._each_question(message, entries, probabilities, platform, shop, product)
+            entries, probabilities, lead = self._each_question(message, entries, probabilities, platform, shop, product)
+            result.questions = max(1, len(lead))
+        else:
+            lead = []
         shown, flags = self._shortlist(entries.tolist(), probabilities.tolist(), platform, shop, product, limit, result)
         # The list as a whole must clear the threshold (see suggest/ranking/fusion.py); the rule
         # filter's verdicts on replies nobody will see do not flag the conversation.
         if shown and list_confidence([s.score for s in shown]) >= self.threshold:
             result.suggestions = shown
-            first = self.kb.entry(shown[0].source.id) if shown[0].source.kind == "template" else None
-            if first is not None and first.auto_reply == "hand-over":
-                # As the off-hours auto-reply reads it: a lost parcel or a wrong item is a person's to answer.
-                flags.append(f"{HAND_OVER_FLAG}{first.id}")
+            # As the off-hours auto-reply reads it: a lost parcel or a wrong item is a person's to
+            # answer, also when it is the second question of a message ("能开发票吗？另外我的快递怎么三天没动了").
+            firsts = [shown[0].source.id] if shown[0].source.kind == "template" else []
+            firsts += [self.kb.entries[e].id for e in lead if self.kb.entries[e].kind == "template"]
+            for entry_id in dict.fromkeys(firsts):
+                if self.kb.entry(entry_id).auto_reply == "hand-over":
+                    flags.append(f"{HAND_OVER_FLAG}{entry_id}")
             result.needs_human = result.needs_human or bool(flags)
             result.flags.extend(f for f in flags if f not in result.flags)
         return result
 
     def _each_question(
         self, message: str, entries: np.ndarray, probabilities: np.ndarray, platform: str, shop: str, product: str | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """For a message asking several things (suggest/engine/clauses.py), each part's best
-        answer right after the whole message's best, with its own probability."""
+        answer joins the whole message's best at the head of the list, most probable first (an
+        agent clicks the first line), each with its own probability. Also the head's entries,
+        one per question answered ([] for a message asking one thing)."""
         parts = clauses(message)
         if not parts:
-            return entries, probabilities
-        picked: list[tuple[int, float]] = []
+            return entries, probabilities, []
+        head: dict[int, float] = {int(entries[0]): float(probabilities[0])}
         for part in parts:
             analysis = self.tokenizer.analyze(part)
             if not analysis.canonical:
                 continue
             ranked, chances = self._ranked(analysis.canonical, analysis.terms, platform, shop, product)
-            if len(ranked) and chances[0] >= self.item_floor:
-                entry = int(ranked[0])
-                if entry != int(entries[0]) and all(entry != e for e, _ in picked):
-                    picked.append((entry, float(chances[0])))
-        if not picked:
-            return entries, probabilities
-        moved = {e for e, _ in picked}
-        rest = [i for i, e in enumerate(entries.tolist()) if e not in moved and i > 0]
-        order_entries = np.array([int(entries[0]), *(e for e, _ in picked), *entries[rest].tolist()], dtype=entries.dtype)
-        order_probabilities = np.array([float(probabilities[0]), *(p for _, p in picked), *probabilities[rest].tolist()],
-                                       dtype=probabilities.dtype)
-        return order_entries, order_probabilities
+            if len(ranked) and chances[0] >= self.item_floor and int(ranked[0]) not in head:
+                head[int(ranked[0])] = float(chances[0])
+        if len(head) == 1:
+            return entries, probabilities, []
+        lead = sorted(head, key=lambda e: -head[e])
+        rest = [i for i, e in enumerate(entries.tolist()) if e not in head]
+        ordered_entries = np.array([*lead, *entries[rest].tolist()], dtype=entries.dtype)
+        ordered_probabilities = np.array([*(head[e] for e in lead), *probabilities[rest].tolist()], dtype=probabilities.dtype)
+        return ordered_entries, ordered_probabilities, lead
 
     def _shortlist(
         self,
