@@ -109,7 +109,8 @@ def test_to_dict():
 
 
 @pytest.mark.parametrize("message", ["发票不用开了", "不用开发票了谢谢", "不退了", "算了不换了", "那算了", "专票就不开了",
-                                     "还是不退了，你们又涨价了", "电子发票也不用开了"])
+                                     "还是不退了，你们又涨价了", "电子发票也不用开了", "算了不要发票了", "不用给我开发票",
+                                     "退款不要了", "换货就算了", "退货不用了 谢谢", "退款申请我撤了"])
 def test_a_request_taken_back_is_a_topic(message):
     assert "withdrawn_request" in analyze_inbound(message, "tmall").topics
 
@@ -125,6 +126,10 @@ def test_a_request_taken_back_is_a_topic(message):
     "算了，那我换个颜色吧",
     "不用了，谢谢",  # the end of a conversation: the thank-you template
     "我不要了",  # wants to cancel
+    "有点小瑕疵 补偿一下我就不退了",  # compensation instead of a return: that is the request
+    "少发了一件 不退了 给我补发",
+    "不要发票能便宜点吗",
+    "退款申请被撤销了",  # by someone else: a complaint
 ])
 def test_a_request_or_question_is_not_taken_back(message):
     assert "withdrawn_request" not in analyze_inbound(message, "tmall").topics
@@ -156,3 +161,26 @@ def test_an_order_from_another_platform_is_a_topic_on_the_other_platforms_only(m
 def test_a_fault_in_what_arrived_needs_a_person(message: str, expected: bool):
     inbound = analyze_inbound(message, "pdd")
     assert inbound.needs_human is expected and (("product-fault" in inbound.escalations) is expected)
+
+
+
+@pytest.mark.parametrize(("message", "escalation"), [
+    ("你们家衣服质量真好啊 穿一次就破了", "product-fault"),  # sarcasm
+    ("袜子穿一天就破了", "product-fault"),
+    ("裤子线头开了", "product-fault"),
+    ("我要的L码 发来的是M码", "product-fault"),
+    ("这衣服是不是穿过的 有味道还有头发", "product-fault"),
+    ("羽绒服跑绒严重", "product-fault"),
+    ("你们发货可真快啊，一个礼拜了还没动", "delay-complaint"),
+    ("真是服了 下单五天了还不发货", "delay-complaint"),
+    ("等了半个月还没到", "delay-complaint"),
+    ("已经申请退款了 商家一直不处理", "delay-complaint"),
+])
+def test_complaints_worded_as_statements_need_a_person(message: str, escalation: str):
+    assert escalation in analyze_inbound(message, "tmall").escalations
+
+
+@pytest.mark.parametrize("message", ["什么时候发货", "两天能发货吗", "一个星期能到吗", "五天能到北京吗", "羽绒服会跑绒吗",
+                                     "洗了会缩水吗", "线头多吗", "买的L码 能换M码吗", "我要买的是L码，能发M码吗"])
+def test_questions_about_the_same_things_do_not(message: str):
+    assert not analyze_inbound(message, "tmall").needs_human
