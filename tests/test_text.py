@@ -98,3 +98,17 @@ def test_only_whole_latin_runs_are_pinyin():
     assert tokenizer.analyze("nike的鞋").canonical == "nike的鞋"
     assert tokenizer.analyze("khuoa").canonical == "khuoa"  # no syllable is cut out of a longer run
     assert tokenizer.analyze("xl码有吗").canonical == "xl码有吗"
+
+
+@pytest.mark.parametrize(("message", "question"), [
+    ("我电话13812345678 能发顺丰吗", "我电话 能发顺丰吗"),
+    ("地址：北京市朝阳区建国路88号 包邮吗", "地址：包邮吗"),
+    ("订单号 3428812390012 能开发票吗", "订单号 能开发票吗"),
+    ("单号YT1234567890123 到哪了", "单号 到哪了"),
+])
+def test_phone_order_and_tracking_numbers_and_addresses_are_not_matched(message: str, question: str):
+    """They say nothing about what is asked, and outweighed a short question: "我电话13812345678
+    能发顺丰吗" matched nothing."""
+    tokenizer = Tokenizer()
+    assert tokenizer.analyze(message) == tokenizer.analyze(question)
+    assert tokenizer.analyze("42码有货吗").terms[0] == "42"  # a size is not a phone number

@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 
 from suggest.text.normalize import normalize
+from suggest.text.personal_data import without_personal_data
 
 PRODUCT_PLACEHOLDER = "宝贝"
 
@@ -157,7 +158,7 @@ class Tokenizer:
         return [w for w in self._segmenter().lcut(normalized, HMM=False) if w.strip()]
 
     def analyze(self, text: str) -> Analysis:
-        normalized = respell_pinyin(normalize(text))
+        normalized = respell_pinyin(normalize(without_personal_data(text)))
         if self._mask is not None:
             normalized = self._mask.sub(PRODUCT_PLACEHOLDER, normalized)
         words = self.words(normalized)
