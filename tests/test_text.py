@@ -86,6 +86,9 @@ def test_the_knowledge_tokenizer_masks_the_products_of_the_knowledge(suggester):
     ("wuliu不动了", "物流不动了"),  # then the synonyms, as for 物流
     ("Fapiao能开吗", "发票能开吗"),
     ("这kuan有youhui吗", "这款有优惠吗"),
+    ("能开piao吗", "能开票吗"),
+    ("fa货了吗", "发货了吗"),
+    ("bao邮吗", "包邮吗"),
 ])
 def test_pinyin_is_read_as_its_characters(message: str, characters: str):
     tokenizer = Tokenizer()
