@@ -109,6 +109,14 @@ def test_report_acceptance_per_template_and_gaps(store: FeedbackStore):
     assert text.index("4×  能用花呗吗") < text.index("1×  发票抬头能改吗")
     assert "agent replied: 亲，周日也发货哦" in text and "(2 of 3)" not in text
 
+    # What agents made of a template, and what was shown for a gap: the knowledge may have had the
+    # answer, worded or matched badly.
+    assert by_source["invoice"].edits == ("亲，可以开的",)
+    assert "edited to: 亲，可以开的" in text
+    assert report.gaps[1].shown_unused == (("invoice", 1), ("ship-time", 1))
+    assert "shown, not used: invoice 1×, ship-time 1×" in text
+    assert report.gaps[0].shown_unused == ()
+
     shortened = build_report(store, max_gaps=2)
     assert len(shortened.gaps) == 2 and shortened.gaps_total == 3
     assert "most frequent first (2 of 3)" in format_report(shortened)
@@ -122,7 +130,8 @@ def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]
     assert main(["report", "--db", str(store.path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["feedback"] == 1
-    assert report["templates"][0] == {"source": "invoice", "shown": 1, "sent": 1, "edited": 0, "acceptance": 1.0}
+    assert report["templates"][0] == {"source": "invoice", "shown": 1, "sent": 1, "edited": 0, "edits": [],
+                                      "acceptance": 1.0}
     assert report["gaps_total"] == 0
     with pytest.raises(SystemExit):
         main(["report", "--db", str(store.path), "--gaps", "-1"])

@@ -1,10 +1,13 @@
 """What the feedback says: how often each template is used, and what the knowledge is missing.
 
-    templates     per suggestion source: shown, sent as is, sent edited, acceptance rate
+    templates     per suggestion source: shown, sent as is, sent edited, acceptance rate, and the
+                  latest texts agents made of it by editing (what the template should perhaps say)
     gaps          customer messages for which no suggestion was used, grouped by their normalised
-                  form (suggest.text.normalize), most frequent first, with the latest reply an agent
-                  wrote by hand: a draft for a new template, so it is checked against the rules of
-                  the platform (and shop) it was sent on, when a rule book is given
+                  form (suggest.text.normalize), most frequent first, with the suggestions that
+                  were shown and not used (the knowledge may have the answer and the matching
+                  missed it) and the latest reply an agent wrote by hand: a draft for a new
+                  template, so it is checked against the rules of the platform (and shop) it was
+                  sent on, when a rule book is given
     auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason and the
                   latest ones
 
@@ -40,6 +43,7 @@ class TemplateStats:
     shown: int
     sent: int
     edited: int
+    edits: tuple[str, ...] = ()  # the latest texts agents sent after editing it, newest first (masked)
 
     @property
     def acceptance(self) -> float:
@@ -47,7 +51,7 @@ class TemplateStats:
         return (self.sent + self.edited) / self.shown if self.shown else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "acceptance": round(self.acceptance, 4)}
+        return {**asdict(self), "edits": list(self.edits), "acceptance": round(self.acceptance, 4)}
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,13 @@ class Gap:
     agent_reply_platform: str | None = None  # where that reply was sent
     # The rules that reply breaks there (nobody should copy it into a template); None: not checked.
     agent_reply_breaks: tuple[str, ...] | None = None
+    # The suggestions shown for the group and not used, most often shown first: (source, times).
+    shown_unused: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["agent_reply_breaks"] = None if self.agent_reply_breaks is None else list(self.agent_reply_breaks)
+        out["shown_unused"] = [{"source": source, "count": count} for source, count in self.shown_unused]
         return out
 
 
@@ -104,7 +111,9 @@ def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int
                  rules_problem: str | None = None) -> Report:
     """`rules`: the rule book agents' replies are checked against; without one, `rules_problem`
     says why, in the report."""
-    templates = [TemplateStats(*row) for row in store.acceptance_rows()]
+    edits = store.latest_edits()
+    templates = [TemplateStats(*row, edits=tuple(mask_personal_data(t) for t in edits.get(row[0], ())))
+                 for row in store.acceptance_rows()]
     latest = [masked_auto_reply(r) for r in store.latest_auto_replies(max_auto_replies)]
     auto = AutoReplies(store.auto_reply_counts(), latest)
     gaps, gaps_total = find_gaps(store, max_gaps, rules)
@@ -120,6 +129,7 @@ def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> t
     counts: Counter[str] = Counter()
     wordings: dict[str, Counter[str]] = {}
     nothing: Counter[str] = Counter()
+    shown: dict[str, Counter[str]] = {}
     replies: dict[str, Unused] = {}
     for unused in store.unused():  # newest first
         message = unused.message
@@ -129,10 +139,12 @@ def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> t
         wordings.setdefault(key, Counter())[message.strip()] += 1
         if unused.shown == 0:
             nothing[key] += 1
+        shown.setdefault(key, Counter()).update(unused.shown_sources)
         if unused.sent_text and key not in replies:
             replies[key] = unused
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    gaps = [gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key), rules)
+    gaps = [replace(gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key), rules),
+                    shown_unused=tuple(shown[key].most_common(3)))
             for key, count in ranked]
     return gaps, len(counts)
 
@@ -171,6 +183,7 @@ def format_report(report: Report) -> str:
         lines.append(
             f"  {t.source:<{width}}  {t.acceptance:6.1%}  shown {t.shown:>5}  sent {t.sent:>5}  edited {t.edited:>5}"
         )
+        lines += [f"  {'':<{width}}  edited to: {printable(text)}" for text in t.edits]
     lines += ["", "Gaps: messages with no usable suggestion, most frequent first"
               + (f" ({len(report.gaps)} of {report.gaps_total})" if len(report.gaps) < report.gaps_total else "")]
     if not report.gaps_total:
@@ -180,6 +193,8 @@ def format_report(report: Report) -> str:
     for g in report.gaps:
         note = f"  (nothing suggested {g.nothing_suggested}×)" if g.nothing_suggested else ""
         lines.append(f"  {g.count:>5}×  {printable(g.message)}{note}")
+        if g.shown_unused:
+            lines.append("         shown, not used: " + ", ".join(f"{source} {n}×" for source, n in g.shown_unused))
         if g.agent_reply:
             lines.append(f"         agent replied: {printable(g.agent_reply)}")
             if g.agent_reply_breaks:

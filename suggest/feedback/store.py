@@ -93,6 +93,7 @@ class Unused(NamedTuple):
     sent_text: str | None  # the agent's own reply, when known
     platform: str
     shop: str | None
+    shown_sources: tuple[str, ...] = ()  # the ids of those suggestions, in the order shown
 
 
 @dataclass(frozen=True)
@@ -306,13 +307,29 @@ class FeedbackStore:
         with self._lock:
             rows = self._db.execute(
                 """
-                SELECT f.message, (SELECT COUNT(*) FROM feedback_shown s WHERE s.feedback_id = f.id), f.sent_text,
-                       f.platform, f.shop
+                SELECT f.message, f.sent_text, f.platform, f.shop,
+                       (SELECT group_concat(source, char(31)) FROM
+                          (SELECT s.source FROM feedback_shown s WHERE s.feedback_id = f.id ORDER BY s.position))
                 FROM feedback f WHERE f.outcome = 'none' ORDER BY f.id DESC
                 """
             ).fetchall()
-        for message, shown, sent_text, platform, shop in rows:
-            yield Unused(str(message), int(shown), sent_text, str(platform), shop)
+        for message, sent_text, platform, shop, shown in rows:
+            sources = tuple(str(shown).split("\x1f")) if shown else ()
+            yield Unused(str(message), len(sources), sent_text, str(platform), shop, sources)
+
+    def latest_edits(self, per_source: int = 3) -> dict[str, list[str]]:
+        """Per suggestion source, the last `per_source` texts agents sent after editing it, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, sent_text FROM feedback WHERE outcome = 'edited' AND source IS NOT NULL"
+                " AND sent_text IS NOT NULL ORDER BY id DESC"
+            ).fetchall()
+        edits: dict[str, list[str]] = {}
+        for source, text in rows:
+            texts = edits.setdefault(str(source), [])
+            if len(texts) < per_source and text not in texts:
+                texts.append(str(text))
+        return edits
 
     # ------------------------------------------------------------------ auto-replies
     @contextmanager
