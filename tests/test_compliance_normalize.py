@@ -51,6 +51,12 @@ def test_character_folding(text, expected):
         ("支付包", "支付宝"),
         ("某宝", "淘宝"),
         ("拼夕夕", "拼多多"),
+        # round 11: pinyin spaced out, 芯 for 信, the veiled 某音
+        ("zhi fu bao", "支付宝"),
+        ("ZHI付宝", "支付宝"),
+        ("薇芯", "微信"),
+        ("徽❤芯", "微信"),
+        ("某音", "抖音"),
     ],
 )
 def test_variants_fold_to_the_canonical_word(book, text, expected):

@@ -477,3 +477,85 @@ def test_the_next_clause_does_not_excuse_closing_an_order_or_telling_a_friends_o
 def test_a_transfer_straight_to_the_buyer_is_offplatform_compensation(book):
     assert "offplatform-compensation" in rules_of(book, "不用申请退款了，我直接转您20块，比走售后快", "douyin")
     assert book.check("给您小额打款5元作为补偿", "pdd").ok
+
+
+# Round 11: an exception excuses what it is about, in the clause it is said in, not whatever lies
+# within a window of it (docs/quality-compliance.md). The CSV rows say blocked or not; these say
+# WHICH part of the reply is still a violation once its neighbour's exception no longer covers it.
+
+
+@pytest.mark.parametrize(
+    ("platform", "text", "rule", "caught"),
+    [
+        # the exception is about another thing, in another clause: the violation is still there
+        ("tmall", "运费免费的，开发票要另外加6个点", "invoice-charge", "发票要另外加6个点"),
+        ("pdd", "商品包邮，发票要另付邮费哦", "invoice-postage", "发票要另付邮费"),
+        ("tmall", "这款不包邮的，顺丰中通都要您自己付运费", "free-shipping-contradiction", "不包邮"),
+        ("taobao", "退货运费我们承担，不过这单不包邮，要补8元邮费", "free-shipping-contradiction", "不包邮"),
+        ("tmall", "领取的优惠券用不了的话，我给您发个红包补偿", "offplatform-compensation", "发个红包"),
+        ("tmall", "没有质量问题也没关系，穿过洗过都能退", "promise-refund-beyond-policy", "洗过都能退"),
+        ("taobao", "超过7天也没事，不管什么原因都给您退", "promise-unconditional-refund", "不管什么原因都给您退"),
+        ("tmall", "谨防诈骗，有问题加我微信", "contact-wechat", "微信"),
+        ("tmall", "这款不支持花呗，免息券也用不了", "refuse-credit-or-instalment", "不支持花呗"),
+        ("tmall", "运费险没有，我给您改个价便宜10块", "tmall-no-price-change", "我给您改个价"),
+    ],
+)
+def test_an_exception_in_another_clause_leaves_the_violation_in_place(book, platform, text, rule, caught):
+    spans = [text[v.span[0] : v.span[1]] for v in book.check(text, platform).violations if v.rule == rule]
+    assert any(caught in s for s in spans), (text, spans)
+
+
+@pytest.mark.parametrize(
+    ("platform", "text"),
+    [
+        # the same exceptions where they govern the charge, the promise or the contact
+        ("tmall", "开发票不需要您另外加钱，税点我们承担"),
+        ("tmall", "发票随后补寄，不需要您另外支付邮费"),
+        ("tmall", "新疆不包邮，需要补10元运费"),
+        ("tmall", "满99包邮，您这单还差20，不然要补8元运费"),
+        ("tmall", "质量问题的话，用过也可以退"),
+        ("tmall", "7天内，不管什么原因都可以退"),
+        ("tmall", "陌生人让您加微信，一定是骗子"),
+        ("tmall", "亲，这款不支持花呗免息，但是可以正常分期"),
+        ("tmall", "我帮您把运费改低一点"),
+        ("tmall", "这款是预售，付款后15天内发货"),
+    ],
+)
+def test_an_exception_still_excuses_its_own_clause(book, platform, text):
+    result = book.check(text, platform)
+    assert result.ok, result.to_dict()
+
+
+def test_a_denied_reason_excuses_no_ship_time_beyond_72_hours(book):
+    for text in ("这款不是预售，是现货，付款后10天内发货", "不用等补货，现货付款后7天内发出", "非预售商品，付款后7天内发货"):
+        assert book.check(text, "tmall").rules == ["ship-beyond-72-hours"], text
+    assert book.check("这款是预售，付款后10天内发货", "tmall").ok
+
+
+def test_saying_a_date_cannot_be_promised_is_no_promise(book):
+    for text in ("不能保证明天一定到哦", "这个谁也不敢打包票明天到", "我不能跟您承诺周五前收到", "明天不一定能到哦"):
+        assert book.check(text, "tmall").ok, text
+    # the negation must govern the promise, in its clause
+    for text in ("不用担心，保证明天到", "不能加急，但保证后天到", "放心，包您明儿就到", "下单后三天内必到"):
+        assert book.check(text, "tmall").rules == ["promise-delivery-date"], text
+
+
+def test_absolute_claims_are_flagged_for_a_person_and_a_shop_may_override_them(book):
+    for text in ("我们家的面料是全网最好的", "这款销量全网第一，放心拍", "国家级质检认证，品质有保障", "史上最低价"):
+        outcome = book.apply(text, "douyin")
+        assert outcome.needs_human and not outcome.dropped, text
+        assert [v.rule for v in outcome.violations] == ["absolute-claim"], text
+    # advice, order words and plain facts are no claim
+    for text in ("您最好先量一下腰围再拍", "有货了第一时间通知您", "第一件原价，第二件半价", "面料符合国家标准",
+                 "这个已经是最低价了，真的不能再少了", "全国最快明天就能到"):
+        assert book.check(text, "douyin").ok, text
+    [rule] = [r for r in book.rules_for("tmall") if r.id == "absolute-claim"]
+    assert rule.overridable and rule.action == "flag"
+
+
+def test_other_platforms_orders_are_sent_back_without_naming_one(book):
+    text = "其他平台的订单需要在下单平台处理"
+    for platform in ("tmall", "taobao", "pdd", "douyin", "jd"):
+        assert book.check(text, platform).ok, platform
+    assert "other-platform-name" in rules_of(book, "淘寶的訂單需要在淘寶處理哦", "pdd")
+    assert book.check("淘宝的订单需要在淘宝处理哦", "tmall").ok
