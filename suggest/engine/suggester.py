@@ -75,6 +75,8 @@ class Suggester:
         self._scoped = [i for i, e in enumerate(kb.entries) if e.platforms or e.shops or e.products]
         # In scope only while their product is discussed, so then they are written for it.
         self._for_product = np.array([bool(e.products) for e in kb.entries], dtype=bool)
+        # The few answers written for an inbound topic: looked up per message, never searched for.
+        self._on_topic = [i for i, e in enumerate(kb.entries) if e.topics]
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -294,7 +296,7 @@ class Suggester:
         if not topics:
             return entries, probabilities
         listed = set(entries.tolist())
-        missing = [i for i, e in enumerate(self.kb.entries) if e.topics & topics and scope[i] and i not in listed]
+        missing = [i for i in self._on_topic if self.kb.entries[i].topics & topics and scope[i] and i not in listed]
         if missing:
             entries = np.concatenate([entries, np.array(missing, dtype=entries.dtype)])
             probabilities = np.concatenate([probabilities, np.zeros(len(missing), dtype=probabilities.dtype)])
