@@ -25,7 +25,8 @@ _FILLER_END = re.compile(rf"[{_FILLER_CHARS}]+(?=$|\s)")
 _ENDS_LIKE_A_FILLER = frozenset({"花呗", "借呗", "毛呢", "干嘛", "酒吧", "网吧", "贴吧"})
 _ADDRESS = re.compile(r"(^|[\s,.!?;:])(亲爱的|亲亲|亲|宝宝|宝子|美女|帅哥|老板|掌柜|客服|小姐姐|小哥哥)(?=[\s,.!?;:]|$)")
 _PUNCT = re.compile(r"[\s\u3000,，.。!！?？;；:：、~～…·\"'“”‘’()（）【】\[\]<>《》{}|/\\_=+*&^%$#@`-]+")
-_REPEAT = re.compile(r"(.)\1{2,}")
+# "好好好好" → "好好"; digits are a quantity, not emphasis ("满1000减100" was 满100减100).
+_REPEAT = re.compile(r"([^0-9])\1{2,}")
 
 
 @lru_cache(maxsize=1)
