@@ -625,3 +625,18 @@ def test_one_answer_to_a_message_asking_two_things_is_not_sent_alone(open_sugges
     replier = AutoReplier(open_suggester(auto_send_score=0.0))
     assert reply(replier, store, "什么时候发货").reason == "answer"
     assert reply(replier, store, "什么时候发货顺便问下能开发票吗", conversation="c2").reason == "off_hours"
+
+
+def test_report_groups_the_night_messages_that_got_the_off_hours_notice(store: FeedbackStore, open_suggester):
+    """What buyers ask at night that nothing answered: the merchant's list of templates to write."""
+    replier = AutoReplier(open_suggester(auto_send_score=1.0))  # nothing is sure enough: every one gets the notice
+    for conversation, message in (("c1", "仓库周日上班吗"), ("c2", "仓库 周日上班吗？"), ("c3", "能用花呗吗"),
+                                  ("c4", "我电话13812345678 周日上班吗")):
+        assert reply(replier, store, message, conversation=conversation).reason == "off_hours"
+    night = build_report(store).auto_replies
+    assert night.off_hours[0] == ("仓库 周日上班吗？", 2)  # the newest wording on a tie, as for gaps
+    assert ("我电话138****5678 周日上班吗", 1) in night.off_hours  # masked, as everywhere in the report
+    text = format_report(build_report(store))
+    assert "answered with the off-hours message (nothing sure enough to send), most frequent first:" in text
+    assert "    2×  仓库 周日上班吗？" in text
+    assert build_report(store).to_dict()["auto_replies"]["off_hours"][0] == {"message": "仓库 周日上班吗？", "count": 2}

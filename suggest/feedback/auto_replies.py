@@ -82,6 +82,12 @@ def counts_by_reason(db: sqlite3.Connection) -> dict[str, int]:
     return {str(reason): int(count) for reason, count in rows.fetchall()}
 
 
+def messages_with_reason(db: sqlite3.Connection, reason: str) -> list[str]:
+    """The customer messages of the replies sent for `reason`, newest first."""
+    rows = db.execute("SELECT message FROM auto_replies WHERE reason = ? ORDER BY id DESC", (reason,)).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def latest(db: sqlite3.Connection, limit: int) -> list[AutoReply]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM auto_replies ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     return [_row(r) for r in rows]

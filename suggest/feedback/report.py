@@ -8,8 +8,9 @@
                   missed it) and the latest reply an agent wrote by hand: a draft for a new
                   template, so it is checked against the rules of the platform (and shop) it was
                   sent on, when a rule book is given
-    auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason and the
-                  latest ones
+    auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason, the
+                  messages that got the off-hours notice grouped as gaps are (what buyers ask at
+                  night that nothing answered), and the latest ones
 
 Buyers' and agents' texts are stored as received; the report masks the personal data in them
 (phone numbers, addresses) as the service's logs do (suggest.text.personal_data), in print and in JSON.
@@ -77,13 +78,17 @@ class Gap:
 class AutoReplies:
     by_reason: dict[str, int] = field(default_factory=dict)
     latest: list[AutoReply] = field(default_factory=list)  # newest first
+    # Messages answered with the off-hours notice, grouped, most frequent first (masked).
+    off_hours: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(self.by_reason.values())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "by_reason": dict(self.by_reason), "latest": [r.to_dict() for r in self.latest]}
+        return {"total": self.total, "by_reason": dict(self.by_reason),
+                "off_hours": [{"message": m, "count": n} for m, n in self.off_hours],
+                "latest": [r.to_dict() for r in self.latest]}
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,8 @@ def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int
     templates = [TemplateStats(*row, edits=tuple(mask_personal_data(t) for t in edits.get(row[0], ())))
                  for row in store.acceptance_rows()]
     latest = [masked_auto_reply(r) for r in store.latest_auto_replies(max_auto_replies)]
-    auto = AutoReplies(store.auto_reply_counts(), latest)
+    night = [(mask_personal_data(message), count) for message, count in grouped(store.off_hours_messages())]
+    auto = AutoReplies(store.auto_reply_counts(), latest, night[:max_auto_replies])
     gaps, gaps_total = find_gaps(store, max_gaps, rules)
     if rules is not None:
         rules_problem = None
@@ -133,8 +139,7 @@ def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> t
     replies: dict[str, Unused] = {}
     for unused in store.unused():  # newest first
         message = unused.message
-        # Spaces are dropped too: customers space Chinese words at random (能用 花呗吗).
-        key = "".join(normalize(message).split()) or message.strip()
+        key = group_key(message)
         counts[key] += 1
         wordings.setdefault(key, Counter())[message.strip()] += 1
         if unused.shown == 0:
@@ -147,6 +152,22 @@ def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> t
                     shown_unused=tuple(shown[key].most_common(3)))
             for key, count in ranked]
     return gaps, len(counts)
+
+
+def group_key(message: str) -> str:
+    """What messages are grouped by: the normalised text, spaces dropped too (customers space
+    Chinese words at random: 能用 花呗吗)."""
+    return "".join(normalize(message).split()) or message.strip()
+
+
+def grouped(messages: list[str]) -> list[tuple[str, int]]:
+    """`messages` (newest first) grouped by group_key: each group's most frequent wording (the
+    newest on a tie) and its size, most frequent first."""
+    wordings: dict[str, Counter[str]] = {}
+    for message in messages:
+        wordings.setdefault(group_key(message), Counter())[message.strip()] += 1
+    groups = [(counts.most_common(1)[0][0], counts.total(), key) for key, counts in wordings.items()]
+    return [(wording, n) for wording, n, _ in sorted(groups, key=lambda g: (-g[1], g[2]))]
 
 
 def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, rules: Rules | None) -> Gap:
@@ -209,6 +230,9 @@ def format_auto_replies(auto: AutoReplies) -> list[str]:
     if not auto.total:
         return lines
     lines.append("  " + "  ".join(f"{reason} {count}" for reason, count in auto.by_reason.items()))
+    if auto.off_hours:
+        lines.append("  answered with the off-hours message (nothing sure enough to send), most frequent first:")
+        lines += [f"  {count:>5}×  {printable(message)}" for message, count in auto.off_hours]
     lines.append("  latest:")
     for r in auto.latest:
         when = r.at.strftime("%Y-%m-%d %H:%M %z")

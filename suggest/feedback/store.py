@@ -355,6 +355,15 @@ class FeedbackStore:
         with self._lock:
             return auto_replies.counts_by_reason(self._db)
 
+    def off_hours_messages(self) -> list[str]:
+        """The customer messages answered with the off-hours notice, newest first: what buyers
+        ask at night that nothing was sure enough to answer (one per conversation and window, as
+        the notice goes)."""
+        if self.version < AUTO_REPLIES_SINCE:
+            return []
+        with self._lock:
+            return auto_replies.messages_with_reason(self._db, "off_hours")
+
     def latest_auto_replies(self, limit: int = 10) -> list[AutoReply]:
         """The `limit` latest replies sent alone, newest first."""
         if self.version < AUTO_REPLIES_SINCE:
