@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from suggest.cli.common import add_platform_option, argv_text, echo, print_json, read_lines
+from suggest.cli.common import add_platform_option, argv_text, echo, print_json, read_lines, require_knowledge_dir
 from suggest.compliance import CheckResult, check_text, load_rules
 from suggest.config import Settings
 from suggest.errors import InputError, ScopeError
@@ -46,8 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from suggest.cli import UsageError
 
-    if args.knowledge is not None and not args.knowledge.is_dir():
-        raise UsageError(f"--knowledge {args.knowledge}: no such directory")
+    require_knowledge_dir(args)
     settings = Settings.load()
     # The rules and the shops of one directory: SUGGEST_KNOWLEDGE_DIR's shop checked against the
     # bundled rules passed what its own rules/ forbid.

@@ -32,14 +32,19 @@ def add_platform_option(parser: argparse.ArgumentParser, required: bool = False)
     )
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """The settings with the command's options. A --knowledge that is no directory is a usage
-    error (exit 2) for every command, as it is what was typed, not what a knowledge file says."""
+def require_knowledge_dir(args: argparse.Namespace) -> None:
+    """A --knowledge that is no directory is a usage error (exit 2) for every command: it is what
+    was typed, not what a knowledge file says."""
     from suggest.cli import UsageError
 
     knowledge = getattr(args, "knowledge", None)
     if knowledge is not None and not Path(knowledge).is_dir():
         raise UsageError(f"--knowledge {knowledge}: no such directory")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings with the command's options (require_knowledge_dir first)."""
+    require_knowledge_dir(args)
     return Settings.load(
         knowledge_dir=getattr(args, "knowledge", None),
         index_dir=getattr(args, "index", None),

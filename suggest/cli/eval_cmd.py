@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from suggest.cli.common import echo, int_option, print_json, settings_from
+from suggest.cli.common import echo, int_option, print_json, require_knowledge_dir, settings_from
 from suggest.config import PLATFORMS, require_platform
 from suggest.engine import Suggester
 from suggest.errors import KnowledgeError, ScopeError
@@ -60,8 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from suggest.cli import UsageError
 
-    if args.knowledge is not None and not args.knowledge.is_dir():  # with --faq it is only the catalogue
-        raise UsageError(f"--knowledge {args.knowledge}: no such directory")
+    require_knowledge_dir(args)  # with --faq it is only the catalogue, checked all the same
     if args.platform is not None:  # before any index is built; "" is no platform, not the default
         args.platform = require_platform(args.platform.strip().lower())
     queries = read_queries(args.queries)

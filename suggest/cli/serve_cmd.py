@@ -14,7 +14,7 @@ import os
 import socket
 from typing import Any
 
-from suggest.cli.common import add_knowledge_options, settings_from
+from suggest.cli.common import add_knowledge_options, require_knowledge_dir
 from suggest.config import Settings
 from suggest.errors import SuggestError
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from suggest.engine.suggester import open_embedder
     from suggest.feedback import FeedbackStore
 
-    settings_from(args)  # a --knowledge that is no directory: the usage error every command gives
+    require_knowledge_dir(args)
     settings = Settings.load(
         knowledge_dir=args.knowledge, index_dir=args.index, model=args.model, host=args.host, port=args.port
     ).serving()

@@ -132,26 +132,21 @@ def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int
 
 def find_gaps(store: FeedbackStore, limit: int, rules: Rules | None = None) -> tuple[list[Gap], int]:
     """The `limit` most frequent gap messages, and how many distinct ones there are."""
-    counts: Counter[str] = Counter()
     wordings: dict[str, Counter[str]] = {}
     nothing: Counter[str] = Counter()
     shown: dict[str, Counter[str]] = {}
     replies: dict[str, Unused] = {}
     for unused in store.unused():  # newest first
-        message = unused.message
-        key = group_key(message)
-        counts[key] += 1
-        wordings.setdefault(key, Counter())[message.strip()] += 1
+        key = _add_wording(wordings, unused.message)
         if unused.shown == 0:
             nothing[key] += 1
         shown.setdefault(key, Counter()).update(unused.shown_sources)
         if unused.sent_text and key not in replies:
             replies[key] = unused
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    gaps = [replace(gap(wordings[key].most_common(1)[0][0], count, nothing[key], replies.get(key), rules),
+    gaps = [replace(gap(wording, count, nothing[key], replies.get(key), rules),
                     shown_unused=tuple(shown[key].most_common(3)))
-            for key, count in ranked]
-    return gaps, len(counts)
+            for key, wording, count in _ranked(wordings)[:limit]]
+    return gaps, len(wordings)
 
 
 def group_key(message: str) -> str:
@@ -161,13 +156,24 @@ def group_key(message: str) -> str:
 
 
 def grouped(messages: list[str]) -> list[tuple[str, int]]:
-    """`messages` (newest first) grouped by group_key: each group's most frequent wording (the
+    """`messages` (newest first) grouped as gaps are: each group's most frequent wording (the
     newest on a tie) and its size, most frequent first."""
     wordings: dict[str, Counter[str]] = {}
     for message in messages:
-        wordings.setdefault(group_key(message), Counter())[message.strip()] += 1
-    groups = [(counts.most_common(1)[0][0], counts.total(), key) for key, counts in wordings.items()]
-    return [(wording, n) for wording, n, _ in sorted(groups, key=lambda g: (-g[1], g[2]))]
+        _add_wording(wordings, message)
+    return [(wording, count) for _, wording, count in _ranked(wordings)]
+
+
+def _add_wording(wordings: dict[str, Counter[str]], message: str) -> str:
+    key = group_key(message)
+    wordings.setdefault(key, Counter())[message.strip()] += 1
+    return key
+
+
+def _ranked(wordings: dict[str, Counter[str]]) -> list[tuple[str, str, int]]:
+    """(key, most frequent wording, size) per group, the largest first, then by key."""
+    groups = [(key, counts.most_common(1)[0][0], counts.total()) for key, counts in wordings.items()]
+    return sorted(groups, key=lambda g: (-g[2], g[0]))
 
 
 def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, rules: Rules | None) -> Gap:
