@@ -115,17 +115,22 @@ class TermPostings:
         ids = np.asarray(term_ids, dtype=np.int64)
         rows = np.repeat(np.arange(len(documents), dtype=np.int64), np.asarray(counts, dtype=np.int64))
         order = np.argsort(ids, kind="stable")  # stable: rows stay ascending within a term
-        self._rows = rows[order]
-        self._indptr = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=len(self._vocab)))])
+        # Each posting ends with a row past every document, so that a search for any row lands
+        # inside it: no clipping of the positions per term and message.
+        per_term = np.bincount(ids, minlength=len(self._vocab))
+        ends = np.cumsum(per_term + 1)
+        self._rows = np.full(int(ends[-1]) if len(ends) else 0, len(documents), dtype=np.int64)
+        within = np.arange(len(ids)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
+        self._rows[np.repeat(ends - per_term - 1, per_term) + within] = rows[order]
+        self._indptr = np.concatenate([[0], ends])
 
-    def contains(self, term: str, rows: np.ndarray) -> np.ndarray:
-        """Whether each of `rows` (any order) holds `term`."""
+    def contains(self, term: str, rows: np.ndarray) -> np.ndarray | None:
+        """Whether each of `rows` (any order) holds `term`; None when no document does."""
         term_id = self._vocab.get(term)
-        if term_id is None or not len(rows):
-            return np.zeros(len(rows), dtype=bool)
+        if term_id is None:
+            return None
         posting = self._rows[self._indptr[term_id] : self._indptr[term_id + 1]]
-        at = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
-        return posting[at] == rows
+        return posting[np.searchsorted(posting, rows)] == rows
 
 
 def inverse_document_frequency(documents: Sequence[Sequence[str]]) -> dict[str, float]:

@@ -49,6 +49,17 @@ def _group_max(groups: np.ndarray, values: np.ndarray, n_groups: int, empty: flo
     return best
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """np.unique of a short 1-d array, without its generic machinery (a fifth of the time)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def dense_fetch(k: int) -> int:
     """Views asked of the dense index for k candidates. 2k views gave the very top-1 answers
     that 4k did on the dev messages (default knowledge and 10k answers alike), at half the
@@ -66,7 +77,7 @@ def _dense_hits(index: LoadedIndex, query_vector: np.ndarray, allowed: np.ndarra
     rows = rows[rows >= 0]
     entries = index.view_entry[rows]
     entries = entries[allowed[entries]]
-    return np.unique(entries[: k * 2])
+    return _unique(entries[: k * 2])
 
 
 def _lexical_best(index: LoadedIndex, terms: tuple[str, ...], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +133,9 @@ def _coverage(index: LoadedIndex, query_terms: set[str], rows: np.ndarray) -> np
     if not query_terms or not total:
         return hit
     for term in query_terms:
-        hit += np.where(index.postings.contains(term, rows), idf.get(term, 1.0), 0.0)
+        present = index.postings.contains(term, rows)
+        if present is not None:  # adding 0.0 to the others would change no sum
+            hit[present] += idf.get(term, 1.0)
     return hit / total
 
 
@@ -146,7 +159,7 @@ def gather_candidates(
     dense_hits = _dense_hits(index, query_vector, allowed, k)
     q_entries, q_best = _lexical_best(index, terms, allowed)
     lex_hits = _top_lexical(q_entries, q_best, k)
-    entries = np.unique(np.concatenate([dense_hits, lex_hits])).astype(np.int64)
+    entries = _unique(np.concatenate([dense_hits, lex_hits]).astype(np.int64))
     entries = entries[allowed[entries]]
     if not len(entries):
         return Candidates(entries, np.zeros((0, len(FEATURES)), np.float32))
