@@ -184,3 +184,32 @@ def test_complaints_worded_as_statements_need_a_person(message: str, escalation:
                                      "洗了会缩水吗", "线头多吗", "买的L码 能换M码吗", "我要买的是L码，能发M码吗"])
 def test_questions_about_the_same_things_do_not(message: str):
     assert not analyze_inbound(message, "tmall").needs_human
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("我要的L码 发来的是M码", True),
+    ("拍的xl发的l", True),
+    ("下单选的40码 寄来的是41码", True),
+    ("发来的是42码 我要的43", True),
+    ("我要的黑色 发来的是白色", True),
+    ("我要的L码什么时候发", False),  # a size and a shipping question, no second size
+    ("我买的白色什么时候发货", False),
+    ("我买的衣服收到是坏的", False),  # a fault, not another size or colour
+    ("我要的40码有货吗 收到要几天", False),
+    ("拍的m码 发的时候能送袜子吗", False),
+])
+def test_another_size_or_colour_than_ordered_is_a_topic(message, expected):
+    assert ("wrong_item_received" in analyze_inbound(message, "tmall").topics) is expected
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("你电话多少", True),
+    ("给我你的电话号码", True),
+    ("留个电话", True),
+    ("电话号码少打了一位 帮我改下", False),  # the buyer's own number on the order
+    ("我手机号写错了", False),
+    ("寄回的地址跟收件人电话给我一下", False),  # the return address, on the platform
+    ("退货地址和电话发我", False),
+])
+def test_an_order_phone_number_is_no_contact_request(message, expected):
+    assert ("contact_request" in analyze_inbound(message, "tmall").topics) is expected

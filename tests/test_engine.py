@@ -196,4 +196,13 @@ def test_a_product_name_inside_a_longer_word_names_no_product(suggester: Suggest
     jeans' alias and 牛仔裙 a skirt: its facts must not answer."""
     assert suggester.suggest("短袖衫多少钱", platform="tmall").product is None
     assert suggester.suggest("短袖多少钱", platform="tmall").product == "tee"
-    assert suggester.suggest("短袖衬衫多少钱", platform="tmall").product == "tee"  # 短袖 + 衬衫: the name stands alone
+
+
+def test_a_product_name_followed_by_another_kind_of_item_names_no_product(suggester: Suggester):
+    """短袖衬衫 is a shirt and 羽绒服裤子 down trousers: the T-shirt's and the down jacket's facts
+    must not answer. A kind of item the product's own names hold is still the product."""
+    assert suggester.suggest("短袖衬衫多少钱", platform="tmall").product is None
+    assert suggester.suggest("短袖 衬衫多少钱", platform="tmall").product is None
+    assert suggester.suggest("羽绒服裤子多少钱", platform="tmall").product is None
+    assert suggester.suggest("短袖 多少钱", platform="tmall").product == "tee"
+    assert suggester.suggest("短袖T恤多少钱", platform="tmall").product == "tee"  # 纯棉短袖T恤

@@ -12,6 +12,7 @@ Read from rules/inbound.yaml:
       offplatform_pay: {...}
       other_platform_order: {...}   # bought on another platform: kept only if it names another one
       withdrawn_request: {...}      # "发票不用开了", "不退了": the similarity reads the request, not the 不
+      wrong_item_received: {...}    # "我要的L码 发来的是M码": sizes lead the similarity to stock answers
 
 Entries use the same matchers as rules (terms, patterns, allow, allow_patterns, near, unless_near,
 window) and the same normaliser, so a customer's "加个vx" is read as 加个微信.
@@ -30,7 +31,14 @@ from suggest.compliance.rule import Rule
 from suggest.errors import KnowledgeError
 from suggest.knowledge.yaml_lines import LDict
 
-TOPICS = ("contact_request", "others_order", "offplatform_pay", "other_platform_order", "withdrawn_request")
+TOPICS = (
+    "contact_request",
+    "others_order",
+    "offplatform_pay",
+    "other_platform_order",
+    "withdrawn_request",
+    "wrong_item_received",
+)
 
 # A buyer who bought on Taobao asks a Pinduoduo shop to handle it: only this shop's platform can.
 # The topic's match must name a platform; naming the one the shop is asked on (or its sibling:

@@ -259,11 +259,16 @@ class Suggester:
 
     def rank_message(self, message: str, platform: str | None = None, shop: str | None = None) -> list[Scored]:
         """Every candidate answer for a bare message (see message_candidates) with its calibrated
-        probability, best first."""
+        probability, best first, in the order an agent is shown them: the template for an
+        inbound topic first (see _topics_first)."""
         candidates = self.message_candidates(message, platform, shop)
         if candidates is None:
             return []
-        entries, probabilities = self._ordered(candidates)
+        scope = self.platform_of(platform or None)
+        topics = self.filter.analyze_inbound(message, scope).topics
+        entries, probabilities = self._topics_first(
+            *self._ordered(candidates), topics, self._scope(scope, shop, self.products.find(message, shop))
+        )
         return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
 
     def _ranked(

@@ -71,6 +71,12 @@ def default_stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def item_nouns() -> frozenset[str]:
+    """Words naming a kind of item (外套, 裙, 鞋 …), folded."""
+    return frozenset(w.lower() for w in _data_lines("item_nouns.txt"))
+
+
+@lru_cache(maxsize=1)
 def _domain_words() -> tuple[tuple[str, int], ...]:
     words = []
     for line in _data_lines("domain_words.txt"):
@@ -145,13 +151,15 @@ class Tokenizer:
                     self._jieba = _segmenter_with(self._extra, tuple(w for w in self.synonyms if len(w) > 1))
         return self._jieba
 
-    def boundaries(self, text: str) -> set[int]:
-        """The offsets in `text` where jieba's words start or end."""
-        offsets, at = {0}, 0
+    def words_at(self, text: str) -> dict[int, str]:
+        """jieba's words of `text` by the offset each starts at, and "" at the end of the text
+        (so the keys are every offset where a word starts or ends)."""
+        words, at = {}, 0
         for piece in self._segmenter().lcut(text, HMM=False):
+            words[at] = piece
             at += len(piece)
-            offsets.add(at)
-        return offsets
+        words[at] = ""
+        return words
 
     def words(self, normalized: str) -> list[str]:
         """jieba words of already normalised text, spaces dropped."""
