@@ -213,3 +213,28 @@ def test_another_size_or_colour_than_ordered_is_a_topic(message, expected):
 ])
 def test_an_order_phone_number_is_no_contact_request(message, expected):
     assert ("contact_request" in analyze_inbound(message, "tmall").topics) is expected
+
+
+@pytest.mark.parametrize(("message", "escalation"), [
+    # not clothing only: a cosmetics and an electronics shop's buyers
+    ("盒子压坏了", "product-fault"),
+    ("精华漏液了", "product-fault"),
+    ("收到的快过期了", "product-fault"),
+    ("和图片不一样", "product-fault"),
+    ("右耳没声音了", "product-fault"),
+    ("充电宝充不进电了", "product-fault"),
+    ("你们家东西都是假的吧 我在专柜验过", "product-fault"),
+    ("这是假货", "product-fault"),
+    ("怎么还没发货！！！都两天了", "delay-complaint"),
+    ("咋还不发货啊 说好24小时", "delay-complaint"),
+    ("快递三天没动了", "delay-complaint"),
+    ("快递一直不动 是不是丢了", "delay-complaint"),
+])
+def test_faults_and_delays_of_any_kind_of_goods_need_a_person(message, escalation):
+    assert escalation in analyze_inbound(message, "jd").escalations
+
+
+@pytest.mark.parametrize("message", ["是正品吗 别是假货", "不会是假货吧", "是不是假货", "保质期多久 不会过期吧",
+                                     "敏感肌会过敏吗", "怎么还没发货", "3天能到吗"])
+def test_questions_before_buying_need_no_person(message):
+    assert not analyze_inbound(message, "jd").needs_human

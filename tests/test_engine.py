@@ -65,6 +65,17 @@ def test_fallback_when_a_variable_cannot_be_filled(suggester: Suggester):
     assert "165cm" in with_product.text
 
 
+def test_no_fallback_when_no_item_of_the_shop_has_the_fact(settings, embedder, knowledge_dir):
+    """The fallback asks which item; with no item carrying size_advice (a cosmetics shop that
+    copied the bundled templates) it would send another shop's wording, so nothing is suggested."""
+    items = knowledge_dir / "products" / "items.yaml"
+    lines = [line for line in items.read_text(encoding="utf-8").splitlines(keepends=True) if "size_advice" not in line]
+    items.write_text("".join(lines), encoding="utf-8")
+    opened = Suggester.open(settings, embedder=embedder)
+    shown = [s.source.id for s in opened.suggest("我穿多大码").suggestions]
+    assert "size" not in shown
+
+
 def test_platform_and_product_scope(suggester: Suggester):
     assert top(suggester, "少发了怎么补偿", platform="pdd") == "refund-pdd"
     assert top(suggester, "少发了怎么补偿", platform="tmall") != "refund-pdd"

@@ -77,6 +77,7 @@ class Suggester:
         self._for_product = np.array([bool(e.products) for e in kb.entries], dtype=bool)
         # The few answers written for an inbound topic: looked up per message, never searched for.
         self._on_topic = [i for i, e in enumerate(kb.entries) if e.topics]
+        self._fallback_cache: dict[tuple[str, str | None], bool] = {}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -328,22 +329,34 @@ class Suggester:
             return entry.answer
         layers = self._facts(shop, product)
         text = fill(entry.answer, *layers)
-        if text is None and self._falls_back(entry, product):
+        if text is None and self._falls_back(entry, shop, product):
             text = fill(entry.fallback, *layers)
         return text
 
     def renders_fallback(self, entry: Entry, shop: str | None, product: str | None) -> bool:
         """Whether `render` gives the template's fallback: a fact its answer needs is missing
         while no product is discussed."""
-        return self._falls_back(entry, product) and fill(entry.answer, *self._facts(shop, product)) is None
+        return self._falls_back(entry, shop, product) and fill(entry.answer, *self._facts(shop, product)) is None
 
-    @staticmethod
-    def _falls_back(entry: Entry, product: str | None) -> bool:
+    def _falls_back(self, entry: Entry, shop: str | None, product: str | None) -> bool:
         # A fallback asks which item the buyer means ("请问您问的是哪一款呢？"). With the item
         # known and lacking the fact (a merchant's new product without `care`), that question
         # cannot be sent as it is: the template is then not suggested, and `suggest build` lists
-        # the missing facts.
-        return entry.kind != "faq" and bool(entry.fallback) and product is None
+        # the missing facts. Nor when no item of the shop has the fact: a cosmetics shop that
+        # copied the bundled templates got the care template's "洗水标…冷水手洗" for 怎么洗.
+        if entry.kind == "faq" or not entry.fallback or product is not None:
+            return False
+        key = (entry.id, shop)
+        answerable = self._fallback_cache.get(key)
+        if answerable is None:
+            shop_facts = self._facts(shop, None)[-1]
+            answerable = any(
+                fill(entry.answer, item.facts, shop_facts) is not None
+                for item in self.kb.products.values()
+                if item.sold_by(shop) and (not entry.products or item.id in entry.products)
+            )
+            self._fallback_cache[key] = answerable
+        return answerable
 
     def _facts(self, shop: str | None, product: str | None) -> list[Mapping[str, str]]:
         layers = []
