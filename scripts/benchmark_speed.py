@@ -948,6 +948,18 @@ NOTES = """
   with the graph in cache took 41–64 µs whatever the number (noise), while in the path it costs
   about 350 µs: cache misses after the encode has filled the caches with the model's weights.
   Not pursued.
+- Sessions 14–15. Where the overhead goes (default knowledge, warm caches / right after an
+  encode, ms): text analysis 0.08 / 0.18, inbound rules 0.02 / 0.11, product finder 0.004 /
+  0.04, candidates and features 0.52 / 0.86; at 10k the candidates take 0.70 / 1.15, of it the
+  HNSW search 0.15 / 0.32, BM25 matching and the best per entry ~0.10, term coverage ~0.12, the
+  answers' BM25 ~0.10, the candidates' vector products ~0.08. The same code costs half as much
+  with warm caches, and a 5 ms sleep after the encode made it slower (1.43 ms), so it is cache
+  misses, not onnxruntime's spinning threads. Term postings with a marker row, coverage skipping
+  terms no view holds and a plain sort-dedupe (same features bit for bit) took the candidates
+  0.52 → 0.49 ms warm; within the noise at 10k. Session 15 ran on an AVX2 EPYC (no VNNI): the
+  encode is 5.2 ms p50 at 10k here against 4.1–6.1 on the AVX-512 machine on its good and bad
+  days, the int8 vectors' cosine to fp32 falls to 0.989 at worst (0.995 there), and the work
+  beyond the encode is ~1.8 ms at 10k.
 """
 
 

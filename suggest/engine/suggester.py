@@ -335,7 +335,7 @@ class Suggester:
 
     def renders_fallback(self, entry: Entry, shop: str | None, product: str | None) -> bool:
         """Whether `render` gives the template's fallback: a fact its answer needs is missing
-        while no product is discussed."""
+        while no product is discussed (and some product of the shop has it)."""
         return self._falls_back(entry, shop, product) and fill(entry.answer, *self._facts(shop, product)) is None
 
     def _falls_back(self, entry: Entry, shop: str | None, product: str | None) -> bool:
