@@ -252,25 +252,27 @@ class Suggester:
         unless given (answers limited to some shops are then out), the product only if the
         message names it, the default platform if none is given (None or "", as a query file's
         empty cell reads). None when nothing in the message can be matched."""
-        analysis = self.tokenizer.analyze(message)
-        if not analysis.canonical:
-            return None
-        scope = self.platform_of(platform or None)
-        return self.candidates(analysis.canonical, analysis.terms, scope, shop, self.products.find(message, shop))
+        return self._bare(message, platform, shop)[0]
 
     def rank_message(self, message: str, platform: str | None = None, shop: str | None = None) -> list[Scored]:
         """Every candidate answer for a bare message (see message_candidates) with its calibrated
         probability, best first, in the order an agent is shown them: the template for an
         inbound topic first (see _topics_first)."""
-        candidates = self.message_candidates(message, platform, shop)
+        candidates, scope, product = self._bare(message, platform, shop)
         if candidates is None:
             return []
-        scope = self.platform_of(platform or None)
         topics = self.filter.analyze_inbound(message, scope).topics
-        entries, probabilities = self._topics_first(
-            *self._ordered(candidates), topics, self._scope(scope, shop, self.products.find(message, shop))
-        )
+        entries, probabilities = self._topics_first(*self._ordered(candidates), topics, self._scope(scope, shop, product))
         return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
+
+    def _bare(self, message: str, platform: str | None, shop: str | None) -> tuple[Candidates | None, str, str | None]:
+        """message_candidates, with the platform and the product it used."""
+        scope = self.platform_of(platform or None)
+        analysis = self.tokenizer.analyze(message)
+        if not analysis.canonical:
+            return None, scope, None
+        product = self.products.find(message, shop)
+        return self.candidates(analysis.canonical, analysis.terms, scope, shop, product), scope, product
 
     def _ranked(
         self, canonical: str, terms: tuple[str, ...], platform: str, shop: str | None, product: str | None
