@@ -17,6 +17,7 @@ the HTTP layer answers with a 4xx/5xx JSON body.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -33,14 +34,34 @@ class ScopeError(SuggestError):
 
 
 class KnowledgeError(SuggestError):
-    """A knowledge file is malformed; the message starts with `file:line:`."""
+    """A knowledge file is malformed; the message starts with `file:line:`.
+
+    `others`: further problems found in the same load (suggest/knowledge/problems.py), each on
+    a line of its own after this one, so a merchant fixes them all before the next build."""
+
+    # Lines of further problems written out; the rest are counted.
+    SHOWN = 30
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         self.path = str(path)
         self.line = line
         self.reason = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
+        self.others: tuple[KnowledgeError, ...] = ()
+        super().__init__(self.where + f": {message}")
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def with_others(self, others: Sequence[KnowledgeError]) -> KnowledgeError:
+        self.others = tuple(others)
+        lines = [f"{self.where}: {self.reason}", *(str(o) for o in self.others[: self.SHOWN])]
+        if len(self.others) > self.SHOWN:
+            lines.append(f"… and {len(self.others) - self.SHOWN} more")
+        if self.others:
+            lines.append(f"({len(self.others) + 1} problems in the knowledge)")
+        self.args = ("\n".join(lines),)
+        return self
 
 
 class ComplianceError(KnowledgeError):

@@ -584,6 +584,18 @@ def test_a_broken_knowledge_file_is_rejected_and_the_old_index_keeps_serving(cli
     assert top["source"]["id"] == "invoice"
 
 
+def test_every_problem_of_a_reload_is_listed(client: TestClient, api_settings: Settings):
+    (api_settings.knowledge_dir / "templates" / "extra.yaml").write_text(
+        "- id: wechat\n  questions: [怎么联系你们]\n  answer: 亲，加我微信聊吧\n"
+        "- id: fine\n  questions: [你们几点下班]\n  answer: 亲，晚上十点哦\n"
+        "- id: refund-cash\n  questions: [能返现吗]\n  answer: 亲，好评返现5元\n", encoding="utf-8")
+    error = assert_error(client.post("/v1/admin/reload", headers=AUTH), 422, "invalid_knowledge")
+    assert (error["file"], error["line"]) == ("templates/extra.yaml", 3)
+    assert error["message"].endswith(" (and 1 more problems)")
+    assert [(p["file"], p["line"]) for p in error["problems"]] == [("templates/extra.yaml", 3), ("templates/extra.yaml", 9)]
+    assert "template 'refund-cash' breaks rule" in error["problems"][1]["message"]
+
+
 def test_a_knowledge_directory_moved_away_is_named_whole(client: TestClient, api_settings: Settings):
     moved = api_settings.knowledge_dir.with_name("moved")
     api_settings.knowledge_dir.rename(moved)

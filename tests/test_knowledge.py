@@ -112,3 +112,47 @@ def test_missing_directory_and_empty_directory(tmp_path: Path):
         load_knowledge(tmp_path / "nope")
     with pytest.raises(KnowledgeError, match="no templates"):
         load_knowledge(tmp_path)
+
+
+def test_every_broken_entry_is_named_in_one_load(knowledge_dir: Path):
+    # Templates copied into a shop whose catalogue lacks their facts: one build lists them all.
+    (knowledge_dir / "templates" / "copied.yaml").write_text(
+        "- id: care\n  questions: [怎么洗]\n  answer: 亲，{washing}\n"
+        "- id: fine\n  questions: [在吗]\n  answer: 在的\n"
+        "- id: lining\n  questions: [有内衬吗]\n  answer: 亲，{lining}\n"
+        "- id: ghost-scope\n  questions: [这款呢]\n  answer: 有的\n  products: [ghost]\n",
+        encoding="utf-8")
+    (knowledge_dir / "more.csv").write_text("id,question,answer\nq9,在吗,\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    copied = knowledge_dir / "templates" / "copied.yaml"
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{copied}:3: template 'care': no shop or product has the fact {{washing}} and there is no fallback"
+    assert lines[1].startswith(f"{copied}:9: template 'lining': no shop or product has the fact {{lining}}")
+    assert lines[2].startswith(f"{copied}:13: template 'ghost-scope' names unknown product 'ghost'")
+    assert lines[3].startswith(f"{knowledge_dir / 'more.csv'}:2: ") and "has no answer" in lines[3]
+    assert lines[4] == "(4 problems in the knowledge)"
+    assert (info.value.path, info.value.line) == (str(copied), 3)
+    assert [(Path(e.path).name, e.line) for e in info.value.others] == [("copied.yaml", 9), ("copied.yaml", 13), ("more.csv", 2)]
+
+
+def test_a_broken_product_is_not_blamed_again_in_the_templates_that_name_it(knowledge_dir: Path):
+    items = knowledge_dir / "products" / "items.yaml"
+    product = next(line for line in items.read_text(encoding="utf-8").splitlines() if line.startswith("- id: "))
+    items.write_text(items.read_text(encoding="utf-8").replace(product, product + "\n  colour: red", 1), encoding="utf-8")
+    (knowledge_dir / "templates" / "scoped.yaml").write_text(
+        f"- id: scoped\n  questions: [这款呢]\n  answer: 有的\n  products: [{product.removeprefix('- id: ')}]\n",
+        encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="unknown field 'colour'") as info:
+        load_knowledge(knowledge_dir)
+    assert info.value.others == ()  # the template's scope is not checked against a broken catalogue
+
+
+def test_many_problems_are_counted_past_the_ones_written_out(knowledge_dir: Path):
+    rows = "".join(f"- id: t{n}\n  questions: [在吗]\n  answer: 亲，{{missing_{n}}}\n" for n in range(40))
+    (knowledge_dir / "templates" / "many.yaml").write_text(rows, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    lines = str(info.value).splitlines()
+    assert len(info.value.others) == 39 and len(lines) == 1 + KnowledgeError.SHOWN + 2
+    assert lines[-2:] == [f"… and {39 - KnowledgeError.SHOWN} more", "(40 problems in the knowledge)"]

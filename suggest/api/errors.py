@@ -65,13 +65,22 @@ def error_response(failure: Failure, request_id: str) -> JSONResponse:
 
 
 def knowledge_failure(exc: KnowledgeError, knowledge_dir: Path | None) -> Failure:
-    """422 naming the file (relative to the knowledge directory when inside it) and the line."""
+    """422 naming the file (relative to the knowledge directory when inside it) and the line;
+    `problems` lists every problem of the load, this first one included."""
+    problems = [_knowledge_problem(e, knowledge_dir) for e in (exc, *exc.others)]
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    return Failure(422, "invalid_knowledge", first["message"] + more,
+                   {"file": first["file"], "line": first["line"], "problems": problems})
+
+
+def _knowledge_problem(exc: KnowledgeError, knowledge_dir: Path | None) -> dict[str, Any]:
     path = Path(exc.path).resolve()
     # The directory itself (moved away, unreadable) keeps its whole path: "." names nothing.
     if knowledge_dir is not None and path.is_relative_to(knowledge_dir.resolve()) and path != knowledge_dir.resolve():
         path = path.relative_to(knowledge_dir.resolve())
     where = f"{path}:{exc.line}" if exc.line else str(path)
-    return Failure(422, "invalid_knowledge", f"{where}: {exc.reason}", {"file": str(path), "line": exc.line})
+    return {"file": str(path), "line": exc.line, "message": f"{where}: {exc.reason}"}
 
 
 def describe(exc: Exception, knowledge_dir: Path | None = None, request: Request | None = None) -> Failure:

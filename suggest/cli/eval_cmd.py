@@ -241,4 +241,5 @@ def _as_the_users(exc: KnowledgeError, copy: Path, faq: Path, catalogue: Path | 
         path = faq
     elif catalogue is not None and path.is_relative_to(copy):
         path = catalogue / path.relative_to(copy)
-    return type(exc)(path, exc.line, exc.reason)
+    first = type(exc)(path, exc.line, exc.reason)
+    return first.with_others([_as_the_users(e, copy, faq, catalogue) for e in exc.others])

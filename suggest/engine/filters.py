@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from suggest.compliance import FilterOutcome, Inbound, RuleBook, load_rules
-from suggest.errors import ComplianceError
+from suggest.errors import ComplianceError, KnowledgeError
 from suggest.knowledge import Entry, KnowledgeBase, Product, Shop, fill
+from suggest.knowledge.problems import Problems
 
 
 class ReplyFilter(Protocol):
@@ -52,28 +53,41 @@ def knowledge_rulebook(kb: KnowledgeBase) -> RuleBook:
 def check_templates(kb: KnowledgeBase, book: RuleBook) -> None:
     """A template must be sendable on every platform it is scoped to, with any product's facts.
 
-    Raises ComplianceError naming the template's file, line and the rule it breaks.
+    Raises ComplianceError naming the template's file, line and the rule it breaks, with every
+    other template that breaks one behind it (one error per template, one per fact line).
     """
+    problems = Problems()
     for entry in kb.entries:
         if entry.kind != "template":
             continue
-        scoped = entry.products or kb.products.keys()
-        shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
-        for shop in shops:
-            platforms = sorted(entry.platforms or shop.platforms)
-            # No product at all is a context too: then the fallback (or shop facts) is sent.
-            products = [None, *(kb.products[p] for p in scoped if kb.products[p].sold_by(shop.id))]
-            texts: dict[str, tuple[Product | None, int]] = {}
-            for product in products:
-                for source, line in ((entry.answer, entry.answer_line), (entry.fallback, entry.fallback_line)):
-                    if source and (text := fill(source, product.facts if product else {}, shop.facts)) is not None:
-                        texts.setdefault(text, (product, line or entry.line))
-            for text in sorted(texts):
-                product, line = texts[text]
-                try:
-                    book.require_compliant(text, platforms, path=entry.file, line=line, shop=shop.id)
-                except ComplianceError as exc:
-                    raise _blame_fact(exc, entry, product, shop) from None
+        with problems.entry():
+            _check_template(entry, kb, book)
+    # A product fact that breaks a rule is blamed once, not once per template that sends it.
+    first_at: dict[str, KnowledgeError] = {}
+    for found in problems.found:
+        first_at.setdefault(found.where, found)
+    problems.found = list(first_at.values())
+    problems.raise_found()
+
+
+def _check_template(entry: Entry, kb: KnowledgeBase, book: RuleBook) -> None:
+    scoped = entry.products or kb.products.keys()
+    shops = [kb.shops[s] for s in entry.shops] if entry.shops else list(kb.shops.values())
+    for shop in shops:
+        platforms = sorted(entry.platforms or shop.platforms)
+        # No product at all is a context too: then the fallback (or shop facts) is sent.
+        products = [None, *(kb.products[p] for p in scoped if kb.products[p].sold_by(shop.id))]
+        texts: dict[str, tuple[Product | None, int]] = {}
+        for product in products:
+            for source, line in ((entry.answer, entry.answer_line), (entry.fallback, entry.fallback_line)):
+                if source and (text := fill(source, product.facts if product else {}, shop.facts)) is not None:
+                    texts.setdefault(text, (product, line or entry.line))
+        for text in sorted(texts):
+            product, line = texts[text]
+            try:
+                book.require_compliant(text, platforms, path=entry.file, line=line, shop=shop.id)
+            except ComplianceError as exc:
+                raise _blame_fact(exc, entry, product, shop) from None
 
 
 def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, shop: Shop) -> ComplianceError:

@@ -22,6 +22,7 @@ from suggest.knowledge.fill import variables
 from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
+from suggest.knowledge.problems import Problems
 from suggest.knowledge.yaml_lines import LDict, LList, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -41,12 +42,16 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeError(root, None, "knowledge directory not found")
-    shops = _load_shops(root)
-    products = _load_products(root, shops)
-    entries = [*_load_templates(root, shops, products), *_load_faqs(root, products, shops)]
+    problems = Problems()
+    shops = _load_shops(root, problems)
+    problems.raise_found()
+    products = _load_products(root, shops, problems)
+    problems.raise_found()
+    entries = [*_load_templates(root, shops, products, problems), *_load_faqs(root, products, shops, problems)]
+    _check_unique(entries, problems)
+    problems.raise_found()
     if not entries:
         raise KnowledgeError(root, None, "no templates (templates/*.yaml) and no FAQ spreadsheets (*.csv) found")
-    _check_unique(entries)
     rules_dir = root / "rules" if (root / "rules").is_dir() else DEFAULT_RULES
     return KnowledgeBase(
         root=str(root),
@@ -60,7 +65,10 @@ def load_knowledge(root: Path) -> KnowledgeBase:
 
 def shop_ids(root: Path) -> list[str]:
     """The ids of the shops a knowledge directory defines (the default shop when it has none)."""
-    return list(_load_shops(Path(root)) or {DEFAULT_SHOP.id: DEFAULT_SHOP})
+    problems = Problems()
+    shops = _load_shops(Path(root), problems)
+    problems.raise_found()
+    return list(shops or {DEFAULT_SHOP.id: DEFAULT_SHOP})
 
 
 def knowledge_digest(root: Path, rules_dir: Path) -> str:
@@ -213,28 +221,33 @@ def _platforms(path: Path, item: LDict) -> frozenset[str]:
     return platform_scope(path, item.line_of("platforms"), _texts(path, item, "platforms"))
 
 
-def _load_shops(root: Path) -> dict[str, Shop]:
+def _load_shops(root: Path, problems: Problems) -> dict[str, Shop]:
     shops: dict[str, Shop] = {}
     defined: dict[str, str] = {}  # shop id → file:line, for qingzhou.yaml next to qingzhou.yml
     for path in _yaml_files(root / "shops"):
-        item = _shop_document(path)
-        _unknown_keys(path, item, _SHOP_KEYS)
-        shop_id = _text(path, item, "id")
-        if shop_id != path.stem or not ID.match(shop_id):
-            raise KnowledgeError(path, item.line, f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
-        if shop_id in defined:
-            raise KnowledgeError(path, item.line_of("id"), f"shop id {shop_id!r} is already defined at {defined[shop_id]}")
-        defined[shop_id] = f"{path}:{item.line_of('id')}"
-        platforms = _platforms(path, item) or frozenset(PLATFORMS)
-        shops[shop_id] = Shop(
-            id=shop_id,
-            name=_text(path, item, "name"),
-            platforms=tuple(p for p in PLATFORMS if p in platforms),
-            facts=_facts(path, item),
-            fact_lines=_fact_lines(path, item),
-            hours=_hours(path, item),
-        )
+        with problems.entry():
+            _load_shop(path, shops, defined)
     return shops
+
+
+def _load_shop(path: Path, shops: dict[str, Shop], defined: dict[str, str]) -> None:
+    item = _shop_document(path)
+    _unknown_keys(path, item, _SHOP_KEYS)
+    shop_id = _text(path, item, "id")
+    if shop_id != path.stem or not ID.match(shop_id):
+        raise KnowledgeError(path, item.line, f"shop id {shop_id!r} must match the file name and [a-z0-9-]")
+    if shop_id in defined:
+        raise KnowledgeError(path, item.line_of("id"), f"shop id {shop_id!r} is already defined at {defined[shop_id]}")
+    defined[shop_id] = f"{path}:{item.line_of('id')}"
+    platforms = _platforms(path, item) or frozenset(PLATFORMS)
+    shops[shop_id] = Shop(
+        id=shop_id,
+        name=_text(path, item, "name"),
+        platforms=tuple(p for p in PLATFORMS if p in platforms),
+        facts=_facts(path, item),
+        fact_lines=_fact_lines(path, item),
+        hours=_hours(path, item),
+    )
 
 
 def _shop_document(path: Path) -> LDict:
@@ -261,37 +274,51 @@ def _list_of_mappings(path: Path, what: str) -> list[LDict]:
     return [_mapping(path, raw, what, items.line_of(n)) for n, raw in enumerate(items)]
 
 
-def _load_products(root: Path, shops: dict[str, Shop]) -> dict[str, Product]:
+def _load_products(root: Path, shops: dict[str, Shop], problems: Problems) -> dict[str, Product]:
     products: dict[str, Product] = {}
     defined: dict[str, str] = {}
     for path in _yaml_files(root / "products"):
-        for item in _list_of_mappings(path, "product"):
-            _unknown_keys(path, item, _PRODUCT_KEYS)
-            product_id = _text(path, item, "id")
-            if not ID.match(product_id):
-                raise KnowledgeError(path, item.line, f"product id {product_id!r} must be [a-z0-9-]")
-            if product_id in products:
-                raise KnowledgeError(path, item.line, f"product id {product_id!r} is already defined at {defined[product_id]}")
-            defined[product_id] = f"{path}:{item.line}"
-            sold_by = frozenset(_texts(path, item, "shops"))
-            _check_shops(path, item.line_of("shops"), f"product {product_id!r}", sold_by, shops)
-            products[product_id] = Product(
-                id=product_id,
-                name=_text(path, item, "name"),
-                aliases=_texts(path, item, "aliases"),
-                facts=_facts(path, item),
-                fact_lines=_fact_lines(path, item),
-                shops=sold_by,
-            )
+        for item in _items(path, "product", problems):
+            with problems.entry():
+                _load_product(path, item, shops, products, defined)
     return products
 
 
-def _load_templates(root: Path, shops: dict[str, Shop], products: dict[str, Product]) -> list[Entry]:
+def _load_product(path: Path, item: LDict, shops: dict[str, Shop], products: dict[str, Product],
+                  defined: dict[str, str]) -> None:
+    _unknown_keys(path, item, _PRODUCT_KEYS)
+    product_id = _text(path, item, "id")
+    if not ID.match(product_id):
+        raise KnowledgeError(path, item.line, f"product id {product_id!r} must be [a-z0-9-]")
+    if product_id in products:
+        raise KnowledgeError(path, item.line, f"product id {product_id!r} is already defined at {defined[product_id]}")
+    defined[product_id] = f"{path}:{item.line}"
+    sold_by = frozenset(_texts(path, item, "shops"))
+    _check_shops(path, item.line_of("shops"), f"product {product_id!r}", sold_by, shops)
+    products[product_id] = Product(
+        id=product_id,
+        name=_text(path, item, "name"),
+        aliases=_texts(path, item, "aliases"),
+        facts=_facts(path, item),
+        fact_lines=_fact_lines(path, item),
+        shops=sold_by,
+    )
+
+
+def _items(path: Path, what: str, problems: Problems) -> list[LDict]:
+    """The file's entries; none when the file itself is broken (that error kept)."""
+    with problems.entry():
+        return _list_of_mappings(path, what)
+    return []
+
+
+def _load_templates(root: Path, shops: dict[str, Shop], products: dict[str, Product], problems: Problems) -> list[Entry]:
     known_facts = set().union(*(s.facts for s in shops.values()), *(p.facts for p in products.values()))
     entries = []
     for path in _yaml_files(root / "templates"):
-        for item in _list_of_mappings(path, "template"):
-            entries.append(_template(path, item, shops, products, known_facts))
+        for item in _items(path, "template", problems):
+            with problems.entry():
+                entries.append(_template(path, item, shops, products, known_facts))
     return entries
 
 
@@ -383,23 +410,28 @@ def _check_shops(path: Path | str, line: int | None, what: str, scoped: frozense
         raise KnowledgeError(path, line, f"{what} names unknown shop {unknown[0]!r} ({known})")
 
 
-def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop]) -> list[Entry]:
+def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop], problems: Problems) -> list[Entry]:
     entries = []
     for path in _csv_files(root):
-        for entry in load_faq_csv(path):
-            # The scope is set by the id's first row, which is the entry's line.
-            _check_products(entry.file, entry.line, f"FAQ {entry.id!r}", entry.products, products)
-            _check_shops(entry.file, entry.line, f"FAQ {entry.id!r}", entry.shops, shops)
-            entries.append(entry)
+        rows: list[Entry] = []
+        with problems.entry():  # a spreadsheet's own syntax stops its reading at the first error
+            rows = load_faq_csv(path)
+        for entry in rows:
+            with problems.entry():
+                # The scope is set by the id's first row, which is the entry's line.
+                _check_products(entry.file, entry.line, f"FAQ {entry.id!r}", entry.products, products)
+                _check_shops(entry.file, entry.line, f"FAQ {entry.id!r}", entry.shops, shops)
+                entries.append(entry)
     return entries
 
 
-def _check_unique(entries: list[Entry]) -> None:
+def _check_unique(entries: list[Entry], problems: Problems) -> None:
     seen: dict[str, Entry] = {}
     for entry in entries:
         first = seen.get(entry.id)
         if first is not None and (first.kind == "template" or entry.kind == "template" or first.file != entry.file):
-            raise KnowledgeError(
+            problems.found.append(KnowledgeError(
                 entry.file, entry.line, f"id {entry.id!r} is already used at {first.file}:{first.line}"
-            )
+            ))
+            continue
         seen[entry.id] = entry
