@@ -960,6 +960,16 @@ NOTES = """
   encode is 5.2 ms p50 at 10k here against 4.1–6.1 on the AVX-512 machine on its good and bad
   days, the int8 vectors' cosine to fp32 falls to 0.989 at worst (0.995 there), and the work
   beyond the encode is ~1.8 ms at 10k.
+- Session 16, same AVX2 EPYC: why the int8 vectors are farther from fp32 here. Without VNNI,
+  onnxruntime multiplies uint8 activations by int8 weights with VPMADDUBSW, which adds pairs of
+  products into a signed 16-bit lane and saturates. The same export with uint8 weights
+  (`QuantType.QUInt8`, a kernel that widens first) gave cosine 0.99445 at worst, 0.99754 mean to
+  torch fp32 on 300 dev messages (int8: 0.98974 / 0.99626) at the same speed (6.1-6.6 ms p50
+  both, one message at a time). Retrieval did not follow: dev (400, `scripts/quality.py --quick`
+  with dev as both sets) full templates 0.850 -> 0.855, CSV only 0.450 -> 0.445, CSV +
+  catalogue 0.460 -> 0.443; measured once on the test sets too, test full 0.922 -> 0.917,
+  held-out 0.948 -> 0.929, UnionPay with examples 0.687 -> 0.701. Rounding noise both ways, no
+  gain on the data we may choose on, so the export stays int8 (and one kind of export).
 """
 
 
