@@ -77,3 +77,20 @@ def test_a_name_two_products_share_is_listed_and_names_neither(settings, embedde
     assert Suggester.open(settings, embedder=embedder).suggest("短袖几天发货", platform="tmall").product is None
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
     assert "suggest: warning: products 'tee', 'polo' share the name '短袖'" in capsys.readouterr().err
+
+
+def test_topics_no_template_is_written_for_are_listed_per_shop(knowledge_dir: Path, tmp_path: Path, capsys):
+    from suggest.knowledge.gaps import unanswered_topics
+
+    main_yaml = knowledge_dir / "templates" / "main.yaml"
+    main_yaml.write_text(main_yaml.read_text(encoding="utf-8") + (
+        "- id: pay-outside\n  questions: [我转账给你行吗]\n  answer: 亲，请在平台下单付款哦\n"
+        "  topics: [offplatform_pay, others_order, other_platform_order, withdrawn_request, wrong_item_received]\n"
+        "  platforms: [tmall]\n"), encoding="utf-8")
+    warnings = unanswered_topics(load_knowledge(knowledge_dir))
+    assert warnings == [
+        "shop 'demo' has no template for the topics others_order (on pdd), offplatform_pay (on pdd), "
+        "other_platform_order (on pdd), withdrawn_request (on pdd), wrong_item_received (on pdd) "
+        "(a template's `topics`): its buyers' messages on them are flagged for a person"]
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(tmp_path / "index"), "--model", "hash"]) == 0
+    assert f"suggest: warning: {warnings[0]}" in capsys.readouterr().err

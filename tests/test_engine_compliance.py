@@ -68,7 +68,7 @@ def test_suggest_build_lists_faq_rows_that_break_a_rule(settings, knowledge_dir:
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(index), "--model", "hash"]) == 0
     err = capsys.readouterr().err
     assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat on pdd" in err
-    assert err.count("warning:") == 1
+    assert err.count(": FAQ ") == 1  # one row, one line
 
 
 def test_dropped_candidates_are_shown_for_debugging(settings, embedder, knowledge_dir: Path):
@@ -98,6 +98,18 @@ def test_the_template_for_a_matched_topic_is_shown_even_under_the_threshold(sett
         result = strict.suggest(message, platform="pdd")
         assert [s.source.id for s in result.suggestions][:1] == ["contact-platform"], message
         assert result.suggestions[0].score >= 0.99
+
+
+def test_a_topic_no_template_answers_goes_to_a_person(settings, embedder, knowledge_dir: Path):
+    """A shop whose own templates hold none for the topic: what retrieval finds instead answers
+    another question ("便宜点" → the price reply, the WeChat request ignored)."""
+    message = "加你微信私聊可以吗 便宜点"
+    answered = Suggester.open(settings, embedder=embedder).suggest(message, platform="pdd")
+    assert not any(f.startswith("unanswered-topic:") for f in answered.flags)
+    main = knowledge_dir / "templates" / "main.yaml"
+    main.write_text(main.read_text(encoding="utf-8").replace("  topics: [contact_request]\n", ""), encoding="utf-8")
+    result = Suggester.open(settings, embedder=embedder).suggest(message, platform="pdd")
+    assert result.needs_human and "unanswered-topic:contact_request" in result.flags
 
 
 def test_complaints_raise_the_human_flag(suggester: Suggester):

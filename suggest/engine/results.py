@@ -10,6 +10,10 @@ from typing import Any
 OTHER_PRODUCT_FLAG = "message-names-product:"
 # The first suggestion is a template for a dispute (auto_reply: hand-over): a person answers it.
 HAND_OVER_FLAG = "hand-over:"
+# The buyer asks for something only a template written for it may answer (WeChat, paying
+# outside the platform, another's order, a wrong item…) and this shop has none: whatever
+# retrieval finds instead answers another question, so a person answers.
+UNANSWERED_TOPIC_FLAG = "unanswered-topic:"
 
 
 @dataclass(frozen=True)

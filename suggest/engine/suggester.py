@@ -22,7 +22,15 @@ from suggest.engine.clauses import clauses
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
 from suggest.engine.products import ProductFinder
-from suggest.engine.results import HAND_OVER_FLAG, OTHER_PRODUCT_FLAG, Dropped, Source, Suggestion, SuggestResult
+from suggest.engine.results import (
+    HAND_OVER_FLAG,
+    OTHER_PRODUCT_FLAG,
+    UNANSWERED_TOPIC_FLAG,
+    Dropped,
+    Source,
+    Suggestion,
+    SuggestResult,
+)
 from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
@@ -153,11 +161,15 @@ class Suggester:
             needs_human=inbound.needs_human,
             flags=flags,
         )
+        scope = self._scope(platform, shop, product)
+        for topic in sorted(inbound.topics - self._answered_topics(scope)):
+            result.flags.append(f"{UNANSWERED_TOPIC_FLAG}{topic}")
+            result.needs_human = True
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
         entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product),
-                                                    inbound.topics, self._scope(platform, shop, product))
+                                                    inbound.topics, scope)
         if len(entries):
             first = self.kb.entries[int(entries[0])]
             result.best = Source(first.kind, first.id)
@@ -291,6 +303,10 @@ class Suggester:
             if found:
                 return found
         return None
+
+    def _answered_topics(self, scope: np.ndarray) -> frozenset[str]:
+        """The inbound topics some template in `scope` is written for."""
+        return frozenset().union(*(self.kb.entries[i].topics for i in self._on_topic if scope[i]))
 
     def _topics_first(
         self, entries: np.ndarray, probabilities: np.ndarray, topics: frozenset[str], scope: np.ndarray

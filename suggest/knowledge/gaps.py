@@ -57,6 +57,28 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
     return found
 
 
+def unanswered_topics(kb: KnowledgeBase) -> list[str]:
+    """One line per shop with inbound topics (rules/inbound.yaml) that no template is written for
+    on some platform it sells on: the engine flags such messages for a person
+    (`unanswered-topic:`), since whatever it retrieves instead answers another question."""
+    from suggest.compliance.inbound import TOPICS  # here: compliance reads its files with this package
+
+    found = []
+    for shop in kb.shops.values():
+        missing: dict[str, list[str]] = {}
+        for platform in shop.platforms:
+            covered = {t for e in kb.entries if e.topics and (not e.platforms or platform in e.platforms)
+                       and (not e.shops or shop.id in e.shops) for t in e.topics}
+            for topic in TOPICS:
+                if topic not in covered:
+                    missing.setdefault(topic, []).append(platform)
+        if missing:
+            topics = [t if len(on) == len(shop.platforms) else f"{t} (on {', '.join(on)})" for t, on in missing.items()]
+            found.append(f"shop {shop.id!r} has no template for the topics {', '.join(topics)}"
+                         " (a template's `topics`): its buyers' messages on them are flagged for a person")
+    return found
+
+
 def _shops(kb: KnowledgeBase, entry: Entry) -> list[Shop]:
     """The shops whose buyers the template may reach: in its shop scope, selling on one of its platforms."""
     shops = [kb.shops[s] for s in entry.shops if s in kb.shops] if entry.shops else list(kb.shops.values())
