@@ -90,7 +90,8 @@ def test_topics_no_template_is_written_for_are_listed_per_shop(knowledge_dir: Pa
     warnings = unanswered_topics(load_knowledge(knowledge_dir))
     assert warnings == [
         "shop 'demo' has no template for the topics others_order (on pdd), offplatform_pay (on pdd), "
-        "other_platform_order (on pdd), withdrawn_request (on pdd), wrong_item_received (on pdd) "
-        "(a template's `topics`): its buyers' messages on them are flagged for a person"]
+        "other_platform_order (on pdd), withdrawn_request (on pdd), wrong_item_received (on pdd)"
+        ": its buyers' messages on them are flagged for a person (a template in templates/*.yaml names its `topics`;"
+        " docs/knowledge-format.md)"]
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(tmp_path / "index"), "--model", "hash"]) == 0
     assert f"suggest: warning: {warnings[0]}" in capsys.readouterr().err

@@ -75,7 +75,8 @@ def unanswered_topics(kb: KnowledgeBase) -> list[str]:
         if missing:
             topics = [t if len(on) == len(shop.platforms) else f"{t} (on {', '.join(on)})" for t, on in missing.items()]
             found.append(f"shop {shop.id!r} has no template for the topics {', '.join(topics)}"
-                         " (a template's `topics`): its buyers' messages on them are flagged for a person")
+                         ": its buyers' messages on them are flagged for a person"
+                         " (a template in templates/*.yaml names its `topics`; docs/knowledge-format.md)")
     return found
 
 
