@@ -162,7 +162,7 @@ class Suggester:
             flags=flags,
         )
         scope = self._scope(platform, shop, product)
-        for topic in sorted(inbound.topics - self._answered_topics(scope)):
+        for topic in sorted(inbound.topics - self._answered_topics(scope) if inbound.topics else ()):
             result.flags.append(f"{UNANSWERED_TOPIC_FLAG}{topic}")
             result.needs_human = True
         analysis = self.tokenizer.analyze(message)
