@@ -193,3 +193,16 @@ def test_concurrent_builds_into_one_folder_leave_a_working_index(knowledge_dir: 
             t.join()
         assert load_index(index, "hash-256", kb.digest).meta.entries == len(kb.entries)
         assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name]
+
+
+def test_an_answer_of_only_product_facts_gets_an_answer_view_filled_from_a_product(knowledge_dir: Path):
+    """"亲，{material}～" without a product is no words at all: its answer view was empty, so the
+    template was never suggested, not even for its own example question."""
+    from suggest.index.views import ANSWER, knowledge_tokenizer, make_views
+
+    (knowledge_dir / "templates" / "facts-only.yaml").write_text(
+        "- id: material-only\n  questions: [是什么面料]\n  answer: 亲，{material}～\n", encoding="utf-8")
+    kb = load_knowledge(knowledge_dir)
+    at = next(i for i, e in enumerate(kb.entries) if e.id == "material-only")
+    answers = [v.text for v in make_views(kb, knowledge_tokenizer(kb)) if v.entry == at and v.kind == ANSWER]
+    assert answers == ["100 纯棉"]  # normalised: the tee's, the first product that can fill it

@@ -49,6 +49,22 @@ def answer_text(kb: KnowledgeBase, index: int) -> str:
     return without_variables(entry.answer) if filled is None else filled
 
 
+def product_answer_text(kb: KnowledgeBase, index: int) -> str | None:
+    """The template's answer filled from the first product (in the knowledge's order) that can
+    fill it, for an answer that is nothing but product facts ("亲，{wide_feet}～", the everyday
+    quick-reply style): without a product it has no words at all, so its answer view was empty,
+    its answer-side evidence zero, and it was never suggested, not even for its own example
+    question."""
+    entry = kb.entries[index]
+    for product in kb.products.values():
+        if entry.products and product.id not in entry.products:
+            continue
+        for shop in [*kb.shops.values(), kb.default_shop]:
+            if product.sold_by(shop.id) and (filled := fill(entry.answer, product.facts, shop.facts)) is not None:
+                return filled
+    return None
+
+
 def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:
     views = []
     for i, entry in enumerate(kb.entries):
@@ -57,6 +73,8 @@ def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:
             if analysis.canonical:
                 views.append(View(i, QUESTION, analysis.canonical, analysis.terms))
         answer = tokenizer.analyze(answer_text(kb, i)[:ANSWER_VIEW_CHARS])
+        if not answer.canonical and (filled := product_answer_text(kb, i)):
+            answer = tokenizer.analyze(filled[:ANSWER_VIEW_CHARS])
         if answer.canonical:
             views.append(View(i, ANSWER, answer.normalized, answer.terms))
     return views
