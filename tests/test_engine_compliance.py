@@ -6,7 +6,7 @@ import pytest
 
 from suggest.cli import main
 from suggest.compliance import load_rules
-from suggest.engine import Suggester
+from suggest.engine import Suggester, SuggestResult
 from suggest.errors import ComplianceError
 
 
@@ -125,3 +125,17 @@ def test_every_suggestion_passes_the_rules(suggester: Suggester):
         for platform in ("tmall", "pdd"):
             for s in suggester.suggest(message, platform=platform, limit=5).suggestions:
                 assert book.check(s.text, platform).ok, (platform, s.text)
+
+
+def test_a_refused_row_does_not_keep_the_right_answer_under_the_threshold(settings, embedder, knowledge_dir: Path):
+    """A merchant's FAQ row offering 返现 for the very question a compliant answer takes: the row
+    is dropped, and the others' probabilities are taken given that it is not the answer (an
+    acceptance pass: the row had 0.73, the template refusing 返现 0.26, under the threshold)."""
+    with open(knowledge_dir / "faq.csv", "a", encoding="utf-8") as fh:
+        fh.write("faq-cash,好评有返现吗,亲，好评返现5元\nfaq-honest,好评有返现吗,亲，欢迎您如实评价\n")
+    suggester = Suggester.open(settings.with_(min_score=0.5), embedder=embedder)
+    at = {e.id: i for i, e in enumerate(suggester.kb.entries)}
+    result = SuggestResult(message="好评有返现吗", suggestions=[], platform="pdd", shop="demo")
+    shown, _ = suggester._shortlist([at["faq-cash"], at["faq-honest"]], [0.70, 0.26], "pdd", "demo", None, 3, result)
+    assert [d.source.id for d in result.dropped] == ["faq-cash"]
+    assert [(s.source.id, round(s.score, 4)) for s in shown] == [("faq-honest", round(0.26 / 0.30, 4))]

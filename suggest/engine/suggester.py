@@ -240,7 +240,13 @@ class Suggester:
         if not best or list_confidence(best) < self.threshold:
             return shown, flags
         seen_texts: set[str] = set()
-        for position, probability in zip(entries, probabilities, strict=True):
+        # A reply the rules refuse is no option at all: the others' probabilities are taken
+        # given that it is not the answer (the listwise softmax without it), so a merchant's FAQ
+        # row offering 返现 (0.73) does not keep the template that refuses it (0.26) under the
+        # threshold. Only refusals move this; an answer shown twice is still an answer.
+        refused = 0.0
+        for position, raw in zip(entries, probabilities, strict=True):
+            probability = raw / (1.0 - refused) if refused else raw
             if probability < self.item_floor or len(shown) >= limit:
                 break
             entry = self.kb.entries[position]
@@ -252,6 +258,7 @@ class Suggester:
             rules = tuple(v.rule for v in outcome.violations)
             if outcome.text is None:
                 result.dropped.append(Dropped(source, text, rules))
+                refused = min(refused + raw, 1.0 - 1e-6)
                 continue
             if outcome.needs_human:
                 flags.extend(f"reply:{rule}" for rule in rules if f"reply:{rule}" not in flags)
