@@ -4,8 +4,11 @@ sent when the item is known), and a name or alias that several products share.""
 
 from pathlib import Path
 
+import pytest
+
 from suggest.cli import main
 from suggest.engine import Suggester
+from suggest.errors import KnowledgeError
 from suggest.knowledge import load_knowledge
 from suggest.knowledge.gaps import fact_gaps
 from suggest.knowledge.names import shared_names
@@ -95,3 +98,21 @@ def test_topics_no_template_is_written_for_are_listed_per_shop(knowledge_dir: Pa
         " docs/knowledge-format.md)"]
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(tmp_path / "index"), "--model", "hash"]) == 0
     assert f"suggest: warning: {warnings[0]}" in capsys.readouterr().err
+
+
+def test_a_fact_written_blank_on_purpose_is_no_gap(knowledge_dir: Path):
+    # presale: "" is how the docs say "not a presale item"; size_advice: "" a hat with one size
+    products = knowledge_dir / "products" / "items.yaml"
+    products.write_text(products.read_text(encoding="utf-8") + HAT + "    size_advice: \"\"\n", encoding="utf-8")
+    assert not any("'hat'" in line for line in fact_gaps(load_knowledge(knowledge_dir)))
+
+
+def test_a_misspelt_fact_name_gets_a_suggestion(knowledge_dir: Path):
+    main_yaml = knowledge_dir / "templates" / "main.yaml"
+    main_yaml.write_text(main_yaml.read_text(encoding="utf-8")
+                         + "- id: typo\n  questions: [多大码合适]\n  answer: 亲，{size_advise}\n  fallback: 亲，请告诉我身高体重\n",
+                         encoding="utf-8")
+    assert any("no fact size_advise (did you mean {size_advice}?)" in line for line in fact_gaps(load_knowledge(knowledge_dir)))
+    main_yaml.write_text(main_yaml.read_text(encoding="utf-8").replace("  fallback: 亲，请告诉我身高体重\n", ""), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"no shop or product has the fact \{size_advise\} \(did you mean \{size_advice\}\?\)"):
+        load_knowledge(knowledge_dir)

@@ -11,6 +11,7 @@ would keep the whole template from being suggested.
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Iterator, Mapping
 
@@ -89,3 +90,9 @@ def _fill_part(text: str, layers: tuple[Mapping[str, str], ...]) -> str | None:
             return None
         out.append(str(value).strip())
     return "".join(out)
+
+
+def did_you_mean(name: str, known: set[str]) -> str:
+    """" (did you mean {size_advice}?)" for a misspelt fact name, else ""."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+    return f" (did you mean {{{close[0]}}}?)" if close else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from suggest.knowledge.fill import required_variables
+from suggest.knowledge.fill import did_you_mean, required_variables
 from suggest.knowledge.model import Entry, KnowledgeBase, Shop
 
 
@@ -33,7 +33,8 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
             if not shops:
                 continue
             for name in required_variables(entry.answer):
-                if name in product_level and not _has(product.facts, name) and not any(_has(s.facts, name) for s in shops):
+                # A fact written blank on purpose (presale: "" for an item in stock) is no gap.
+                if name in product_level and name not in product.facts and not any(_has(s.facts, name) for s in shops):
                     gaps.setdefault(name, []).append(entry.id)
         if gaps:
             found.append(_line(f"product {product.id!r}", gaps, "for it"))
@@ -43,14 +44,15 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
             if shop not in _shops(kb, entry):
                 continue
             for name in required_variables(entry.answer):
-                if _has(shop.facts, name):
+                if name in shop.facts:  # blank on purpose is no gap either
                     continue
                 if name not in product_level:
                     gaps.setdefault(name, []).append(entry.id)
                 elif name in shop_level:
                     without_product.setdefault(name, []).append(entry.id)
         if gaps:
-            found.append(_line(f"shop {shop.id!r}", gaps, "to its buyers"))
+            known = product_level | {name for s in kb.shops.values() for name in s.facts}
+            found.append(_line(f"shop {shop.id!r}", gaps, "to its buyers", known))
         if without_product:
             found.append(_line(f"shop {shop.id!r}", without_product,
                                "to its buyers unless they name a product that has it"))
@@ -90,6 +92,8 @@ def _has(facts: Mapping[str, str], name: str) -> bool:
     return bool(str(facts.get(name, "")).strip())  # as fill reads a fact: blank is missing
 
 
-def _line(owner: str, gaps: dict[str, list[str]], whom: str) -> str:
+def _line(owner: str, gaps: dict[str, list[str]], whom: str, known: set[str] = frozenset()) -> str:
+    """`known`: the facts some shop or product has; a missing name close to one is likely a typo."""
     ids = sorted({i for entry_ids in gaps.values() for i in entry_ids})
-    return (f"{owner} has no fact {', '.join(sorted(gaps))}: templates {', '.join(ids)} are not suggested {whom}")
+    names = [f"{name}{did_you_mean(name, known)}" if name not in known else name for name in sorted(gaps)]
+    return (f"{owner} has no fact {', '.join(names)}: templates {', '.join(ids)} are not suggested {whom}")

@@ -18,7 +18,7 @@ from suggest import __version__
 from suggest.config import PLATFORMS, REPO_ROOT
 from suggest.errors import KnowledgeError
 from suggest.knowledge.faq_csv import load_faq_csv
-from suggest.knowledge.fill import variables
+from suggest.knowledge.fill import did_you_mean, variables
 from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
@@ -340,11 +340,13 @@ def _template(
     for name in _variables(path, answer_line, entry_id, answer):
         if name not in known_facts and not fallback:
             raise KnowledgeError(
-                path, answer_line, f"template {entry_id!r}: no shop or product has the fact {{{name}}} and there is no fallback"
+                path, answer_line, f"template {entry_id!r}: no shop or product has the fact {{{name}}}"
+                                   f"{did_you_mean(name, known_facts)} and there is no fallback"
             )
     for name in _variables(path, fallback_line, entry_id, fallback):
         if name not in known_facts:
-            raise KnowledgeError(path, fallback_line, f"template {entry_id!r}: the fallback uses unknown fact {{{name}}}")
+            raise KnowledgeError(path, fallback_line, f"template {entry_id!r}: the fallback uses unknown fact {{{name}}}"
+                                                      f"{did_you_mean(name, known_facts)}")
     stage = _text(path, item, "stage", required=False) or "general"
     if stage not in STAGES:
         raise KnowledgeError(path, item.line_of("stage"), f"stage must be one of {', '.join(sorted(STAGES))}, not {stage!r}")
