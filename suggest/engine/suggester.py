@@ -246,7 +246,8 @@ class Suggester:
         # threshold. Only refusals move this; an answer shown twice is still an answer.
         refused = 0.0
         for position, raw in zip(entries, probabilities, strict=True):
-            probability = raw / (1.0 - refused) if refused else raw
+            # (capped: a topic template lifted to the head's probability is outside the softmax)
+            probability = min(1.0, raw / (1.0 - refused)) if refused else raw
             if probability < self.item_floor or len(shown) >= limit:
                 break
             entry = self.kb.entries[position]
