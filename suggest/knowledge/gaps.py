@@ -23,6 +23,7 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
     templates = [e for e in kb.entries if e.kind == "template"]
     product_level = {name for p in kb.products.values() for name in p.facts if _has(p.facts, name)}
     shop_level = {name for s in kb.shops.values() for name in s.facts if _has(s.facts, name)}
+    known = product_level | {name for s in kb.shops.values() for name in s.facts}  # for typos
     found = []
     for product in kb.products.values():
         gaps: dict[str, list[str]] = {}
@@ -51,7 +52,6 @@ def fact_gaps(kb: KnowledgeBase) -> list[str]:
                 elif name in shop_level:
                     without_product.setdefault(name, []).append(entry.id)
         if gaps:
-            known = product_level | {name for s in kb.shops.values() for name in s.facts}
             found.append(_line(f"shop {shop.id!r}", gaps, "to its buyers", known))
         if without_product:
             found.append(_line(f"shop {shop.id!r}", without_product,
