@@ -421,6 +421,30 @@ def test_eval_reports_a_gold_out_of_scope_for_the_platform_apart(cli_env, capsys
     assert "out_of_scope" not in json.loads(capsys.readouterr().out)
 
 
+def test_eval_ranks_a_row_for_its_product_column(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
+    """A template limited to one product (down-care) is only in scope while that product is
+    discussed; a query row had no way to say so, so a buyer's question asked on the product's
+    card counted as a miss unless the message also named it."""
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,gold_id,product\n能机洗吗,down-care,down-jacket\n能机洗吗,down-care,tee\n"
+                       "能机洗吗,down-care,\n能开发票吗,invoice,tee\n", encoding="utf-8")
+    base = ["eval", "--queries", str(queries), "--knowledge", str(knowledge_dir)]
+    assert main([*base, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 3  # the tee row cannot have down-care: out of scope, not a miss
+    assert data["misses"] == [{"query": "能机洗吗", "gold": "down-care", "got": data["misses"][0]["got"]}]
+    assert "down-care" not in data["misses"][0]["got"]  # no product named, none given: down-care is out
+    assert data["out_of_scope"]["queries"] == [{"query": "能机洗吗", "gold": "down-care", "line": 3, "platform": "tmall",
+                                                "gold_platforms": [], "product": "tee", "gold_products": ["down-jacket"]}]
+    assert main(base) == 0
+    assert ("gold out of scope for the row's product   1 queries, not in the figures: their gold answer is limited to "
+            "other products\n  能机洗吗  →  want down-care (down-jacket only, row's product tee)") in capsys.readouterr().out
+    queries.write_text("query,gold_id,product\n能开发票吗,invoice,\n能机洗吗,down-care,down-jackt\n", encoding="utf-8")
+    assert main(base) == 1
+    err = capsys.readouterr().err
+    assert "q.csv:3: unknown product 'down-jackt' (did you mean 'down-jacket'?)" in err and "embedding" not in err
+
+
 def test_eval_refuses_a_platform_no_shop_sells_on(cli_env, capsys, tmp_path: Path, knowledge_dir: Path):
     """As ask does: `--platform jd` ranked the demo shop's (tmall and pdd) answers for jd."""
     queries = scoped_queries(tmp_path, "能开发票吗,invoice,\n")

@@ -65,7 +65,8 @@ def test_a_queries_column_that_would_be_ignored_is_refused_and_rows_keep_their_f
     from suggest.errors import KnowledgeError
     from suggest.evaluation import read_queries
 
-    for header in ("query,gold_id,shop,platform", "query,gold_id,product", "query,gold_id,platform,platform"):
+    for header in ("query,gold_id,shop,platform", "query,gold_id,prodcut", "query,gold_id,platform,platform",
+                   "query,gold_id,product,platform,product"):
         with pytest.raises(KnowledgeError, match=r":1: unexpected column"):
             read_queries(_queries_file(tmp_path, f"{header}\n有券吗,coupon-pdd,pdd,pdd\n"))
     queries = read_queries(_queries_file(tmp_path, 'query,gold_id,platform\n"两行\n的消息",invoice,PDD\n有券吗,coupon,\n'))
@@ -85,3 +86,29 @@ def test_a_gold_answer_limited_to_other_platforms_is_split_off():
     assert kept == [queries[1], queries[3], queries[4]]
     assert [(o.query, o.platform, o.gold_platforms) for o in out] == [(queries[0], "tmall", ("pdd",)), (queries[2], "tmall", ("pdd",))]
     assert split_out_of_scope(queries, kb, "pdd") == ([queries[0], queries[1], queries[3], queries[4]], out[1:])
+
+
+def test_a_queries_file_may_name_the_product_of_each_row_in_either_column_order(tmp_path):
+    from suggest.evaluation import read_queries
+
+    for header, row in (("query,gold_id,product,platform", "能机洗吗,down-care,down-jacket,PDD"),
+                        ("query,gold_id,platform,product", "能机洗吗,down-care,pdd, down-jacket")):
+        [q] = read_queries(_queries_file(tmp_path, f"{header}\n{row}\n"))
+        assert (q.platform, q.product) == ("pdd", "down-jacket")
+    [q] = read_queries(_queries_file(tmp_path, "query,gold_id,product\n能开票吗,invoice\n"))  # a short row: no product
+    assert (q.platform, q.product) == ("", "")
+
+
+def test_a_gold_answer_limited_to_other_products_than_the_rows_is_split_off():
+    from pathlib import Path
+
+    from suggest.evaluation import split_out_of_scope
+    from suggest.knowledge import load_knowledge
+
+    kb = load_knowledge(Path(__file__).parent / "data" / "knowledge")  # down-care: down-jacket only
+    queries = [Query("能机洗吗", "down-care"), Query("能机洗吗", "down-care", product="down-jacket"),
+               Query("能机洗吗", "down-care", product="tee"), Query("能开票吗", "invoice", product="tee")]
+    kept, out = split_out_of_scope(queries, kb, "tmall")
+    assert kept == [queries[0], queries[1], queries[3]]  # without a product the message may name it
+    assert [(o.query, o.product, o.gold_products) for o in out] == [(queries[2], "tee", ("down-jacket",))]
+    assert out[0].to_dict()["gold_products"] == ["down-jacket"]

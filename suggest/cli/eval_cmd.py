@@ -2,14 +2,16 @@
 
 Three kinds of labelled rows are reported apart: those with a gold answer (the figures and the
 misses), those with an empty gold_id (no answer is right: right when nothing is shown), and
-those whose gold answer is limited to other platforms than the one the row is ranked on (no
-ranking can find it there: a label or a scope to fix, left out of the figures).
+those whose gold answer is limited to other platforms than the one the row is ranked on, to
+other shops, or to other products than the row's (no ranking can find it there: a label or a
+scope to fix, left out of the figures).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -40,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--faq", type=Path,
         help="FAQ spreadsheet (id,question,answer[,products][,platforms][,shops]); default: the knowledge directory",
     )
-    parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id[,platform] (platform: where each message was asked; empty: --platform)")
+    parser.add_argument("--queries", type=Path, required=True, help="CSV with the header query,gold_id[,platform][,product] (platform: where each message was asked, "
+                             "empty: --platform; product: the product the buyer is looking at, empty: the one the message names)")
     parser.add_argument(
         "--knowledge", type=Path, metavar="DIR",
         help="knowledge directory; with --faq, only its catalogue (products, shops, rules) is used beside the FAQ",
@@ -92,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             kb = load_knowledge(settings.knowledge_dir)
             _require_sold_on(kb, queries, args.queries, platform, given=args.platform is not None)
             _require_shop(kb, queries, args.queries, args.shop, platform)
+            _require_products(kb, queries, args.queries, args.shop)
             _require_known_gold(queries, args.queries, {e.id for e in kb.entries})
             suggester = Suggester.open(settings, progress=True, knowledge=kb)
         except KnowledgeError as exc:
@@ -175,13 +179,20 @@ def _out_of_scope_text(out_of_scope: list[OutOfScope], limit: int) -> str:
     whose gold answer only other shops have."""
     blocks = []
     for platform in PLATFORMS:
-        rows = [o for o in out_of_scope if o.platform == platform and not o.gold_shops]
+        rows = [o for o in out_of_scope if o.platform == platform and not o.gold_shops and not o.gold_products]
         if rows:
             lines = [f"gold out of scope for {platform}   {len(rows)} queries, not in the figures: "
                      "their gold answer is limited to other platforms"]
             lines += [f"  {echo(o.query.text)}  →  want {o.query.gold} ({', '.join(o.gold_platforms)} only)"
                       for o in rows[:limit]]
             blocks.append("\n".join(lines))
+    rows = [o for o in out_of_scope if o.gold_products]
+    if rows:
+        lines = [f"gold out of scope for the row's product   {len(rows)} queries, not in the figures: "
+                 "their gold answer is limited to other products"]
+        lines += [f"  {echo(o.query.text)}  →  want {o.query.gold} ({', '.join(o.gold_products)} only, "
+                  f"row's product {o.product})" for o in rows[:limit]]
+        blocks.append("\n".join(lines))
     rows = [o for o in out_of_scope if o.gold_shops]
     if rows:
         whose = f"shop {rows[0].shop}" if rows[0].shop else "no shop (give --shop)"
@@ -204,6 +215,22 @@ def _require_shop(kb: KnowledgeBase, queries: Sequence[Query], path: Path, shop:
         ranked_on = q.platform or platform
         if ranked_on not in sells:
             raise KnowledgeError(path, q.line, f"shop {shop!r} does not sell on {ranked_on} (it sells on {', '.join(sells)})")
+
+
+def _require_products(kb: KnowledgeBase, queries: Sequence[Query], path: Path, shop: str | None) -> None:
+    """A row's product must be one of the knowledge's (sold by --shop when given): an unknown
+    one would scope the row to nothing a buyer could be looking at."""
+    for q in queries:
+        if not q.product:
+            continue
+        if q.product not in kb.products:
+            close = difflib.get_close_matches(q.product, sorted(kb.products), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(kb.products) or "none: give --knowledge with a products/ folder"
+            raise KnowledgeError(path, q.line, f"unknown product {q.product!r}{hint}; known products: {known}")
+        if not kb.products[q.product].sold_by(shop):
+            raise KnowledgeError(path, q.line, f"product {q.product!r} is not sold by shop {shop!r} "
+                                               f"(it is sold by {', '.join(sorted(kb.products[q.product].shops))})")
 
 
 def _require_sold_on(kb: KnowledgeBase, queries: Sequence[Query], path: Path, platform: str, given: bool) -> None:

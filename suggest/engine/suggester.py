@@ -274,24 +274,29 @@ class Suggester:
         empty cell reads). None when nothing in the message can be matched."""
         return self._bare(message, platform, shop)[0]
 
-    def rank_message(self, message: str, platform: str | None = None, shop: str | None = None) -> list[Scored]:
+    def rank_message(
+        self, message: str, platform: str | None = None, shop: str | None = None, product: str | None = None
+    ) -> list[Scored]:
         """Every candidate answer for a bare message (see message_candidates) with its calibrated
         probability, best first, in the order an agent is shown them: the template for an
-        inbound topic first (see _topics_first)."""
-        candidates, scope, product = self._bare(message, platform, shop)
+        inbound topic first (see _topics_first). `product`, when given, is the one discussed (as
+        `suggest`'s caller gives it) whatever the message names."""
+        candidates, scope, product = self._bare(message, platform, shop, product)
         if candidates is None:
             return []
         topics = self.filter.analyze_inbound(message, scope).topics
         entries, probabilities = self._topics_first(*self._ordered(candidates), topics, self._scope(scope, shop, product))
         return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
 
-    def _bare(self, message: str, platform: str | None, shop: str | None) -> tuple[Candidates | None, str, str | None]:
+    def _bare(
+        self, message: str, platform: str | None, shop: str | None, product: str | None = None
+    ) -> tuple[Candidates | None, str, str | None]:
         """message_candidates, with the platform and the product it used."""
         scope = self.platform_of(platform or None)
         analysis = self.tokenizer.analyze(message)
         if not analysis.canonical:
-            return None, scope, None
-        product = self.products.find(message, shop)
+            return None, scope, product
+        product = product or self.products.find(message, shop)
         return self.candidates(analysis.canonical, analysis.terms, scope, shop, product), scope, product
 
     def _ranked(

@@ -18,7 +18,8 @@ class Query:
     text: str
     gold: str  # an entry id; "" means no answer in the knowledge is right
     line: int = 0
-    platform: str = ""  # optional third column: the platform the message came from
+    platform: str = ""  # optional column: the platform the message came from
+    product: str = ""  # optional column: the product the buyer is looking at (its card)
 
 
 @dataclass(frozen=True)
@@ -76,20 +77,25 @@ class Metrics:
 @dataclass(frozen=True)
 class OutOfScope:
     """A labelled query whose gold answer is limited to other platforms than the one it is ranked
-    on, or to shops other than the one it is ranked for (none without `suggest eval --shop`): no
-    ranking can put it first there, so it is a label (or a scope) to fix, not a miss."""
+    on, to shops other than the one it is ranked for (none without `suggest eval --shop`), or to
+    products other than the row's: no ranking can put it first there, so it is a label (or a
+    scope) to fix, not a miss."""
 
     query: Query
     platform: str  # the platform the query is ranked on
     gold_platforms: tuple[str, ...]  # the platforms its gold answer is limited to (empty: any)
     shop: str | None = None  # the shop it is ranked for
     gold_shops: tuple[str, ...] = ()  # the shops its gold answer is limited to, when that is why
+    product: str = ""  # the row's product, when the gold answer is limited to others
+    gold_products: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"query": self.query.text, "gold": self.query.gold, "line": self.query.line,
                                   "platform": self.platform, "gold_platforms": list(self.gold_platforms)}
         if self.gold_shops:
             out.update(shop=self.shop, gold_shops=list(self.gold_shops))
+        if self.gold_products:
+            out.update(product=self.product, gold_products=list(self.gold_products))
         return out
 
 
@@ -97,8 +103,9 @@ def split_out_of_scope(
     queries: Sequence[Query], kb: KnowledgeBase, platform: str, shop: str | None = None
 ) -> tuple[list[Query], list[OutOfScope]]:
     """The queries whose gold answer is in scope on the platform they are ranked on (their own,
-    else `platform`) and for `shop`, and the others. A product-scoped answer is in scope when the
-    message names its product, and finding that is part of what is measured."""
+    else `platform`), for `shop` and for the row's product, and the others. Without a product of
+    the row a product-scoped answer is in scope: the message may name its product, and finding
+    that is part of what is measured."""
     kept: list[Query] = []
     out: list[OutOfScope] = []
     for q in queries:
@@ -109,17 +116,24 @@ def split_out_of_scope(
         elif entry is not None and entry.shops and shop not in entry.shops:
             out.append(OutOfScope(q, ranked_on, tuple(p for p in PLATFORMS if p in entry.platforms), shop,
                                   tuple(sorted(entry.shops))))
+        elif entry is not None and entry.products and q.product and q.product not in entry.products:
+            out.append(OutOfScope(q, ranked_on, tuple(p for p in PLATFORMS if p in entry.platforms),
+                                  product=q.product, gold_products=tuple(sorted(entry.products))))
         else:
             kept.append(q)
     return kept, out
 
 
+OPTIONAL_COLUMNS = ("platform", "product")
+
+
 def read_queries(path: Path) -> list[Query]:
-    """A CSV with the header `query,gold_id`, optionally followed by a `platform` column.
+    """A CSV with the header `query,gold_id`, optionally followed by `platform` and `product`
+    columns (either order).
 
     Read as strictly as a FAQ file (suggest.knowledge.faq_csv.csv_records): a quote that is never
-    closed is reported at the line it opens on, and a column this reader would ignore (`shop`,
-    `product`, a misspelt `platfrom`) is refused rather than silently left out of the figures.
+    closed is reported at the line it opens on, and a column this reader would ignore (`shop`, a
+    misspelt `platfrom`) is refused rather than silently left out of the figures.
     """
     records = csv_records(Path(path), read_csv_text(Path(path)))
     _, first = next(records, (1, []))
@@ -127,18 +141,24 @@ def read_queries(path: Path) -> list[Query]:
     if header[:2] != ["query", "gold_id"]:
         raise KnowledgeError(path, 1, "header must start with query,gold_id")
     for name in header[2:]:
-        if name != "platform" or header.count(name) > 1:
-            raise KnowledgeError(path, 1, f"unexpected column {name!r}: the header is query,gold_id, optionally followed by platform")
+        if name not in OPTIONAL_COLUMNS or header.count(name) > 1:
+            raise KnowledgeError(path, 1, f"unexpected column {name!r}: the header is query,gold_id, "
+                                          "optionally followed by platform and product")
+    where = {name: header.index(name) for name in OPTIONAL_COLUMNS if name in header}
+
+    def cell(row: list[str], name: str) -> str:
+        at = where.get(name)
+        return row[at].strip() if at is not None and at < len(row) else ""
+
     queries = []
     for line, row in records:
-        if not any(cell.strip() for cell in row):  # a blank line (or one of bare commas) is no row
+        if not any(c.strip() for c in row):  # a blank line (or one of bare commas) is no row
             continue
         if not row[0].strip():  # a row with a gold id but no query lost a cell: say so, do not skip it
             raise KnowledgeError(path, line, "empty query")
         if len(row) < 2:
             raise KnowledgeError(path, line, "expected query,gold_id")
-        platform = row[2].strip().lower() if len(row) > 2 and len(header) > 2 else ""
-        queries.append(Query(row[0].strip(), row[1].strip(), line, platform))
+        queries.append(Query(row[0].strip(), row[1].strip(), line, cell(row, "platform").lower(), cell(row, "product")))
     if not queries:
         raise KnowledgeError(path, 2, "no queries after the header")
     return queries

@@ -13,13 +13,14 @@ if TYPE_CHECKING:
 
 
 def ranker(suggester: Suggester, platform: str | None = None, shop: str | None = None) -> Callable[[Query], Ranking]:
-    """Ranking without the threshold, scoped to the query's platform (or `platform`) and to
-    `shop` (None: no shop, so answers limited to some shops are not ranked); the list
+    """Ranking without the threshold, scoped to the query's platform (or `platform`), to `shop`
+    (None: no shop, so answers limited to some shops are not ranked) and to the query's product
+    (none: the product the message names, if any); the list
     an agent would see is cut as `Suggester.suggest` cuts it (before templates and the rule
     filter, which rarely change it)."""
 
     def rank(query: Query) -> Ranking:
-        scored = suggester.rank_message(query.text, query.platform or platform, shop)
+        scored = suggester.rank_message(query.text, query.platform or platform, shop, query.product or None)
         probabilities = [s.probability for s in scored]
         shown = shortlist(probabilities, suggester.settings.limit, suggester.item_floor)
         ids = [suggester.kb.entries[s.entry].id for s in scored]
