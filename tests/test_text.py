@@ -52,6 +52,11 @@ def test_synonyms_and_stopwords():
     assert "尺码" in Tokenizer().analyze("衣服小了想换大一码").terms
 
 
+def test_a_tee_is_one_word_without_a_catalogue_naming_it():
+    # Folded to lower case before jieba, whose dictionary only knows "T恤": it cut "t" and "恤".
+    assert Tokenizer().analyze("订单里的T恤没在包裹里").terms == ("订单", "里", "t恤", "包裹", "里")
+
+
 def test_product_names_join_the_dictionary():
     tok = Tokenizer(extra_words=["雾霾蓝卫衣"])
     assert "雾霾蓝卫衣" in tok.analyze("雾霾蓝卫衣还有吗").terms
