@@ -92,12 +92,15 @@ def test_asking_for_wechat_gets_the_compliant_template_first(suggester: Suggeste
 def test_the_template_for_a_matched_topic_is_shown_even_under_the_threshold(settings, embedder):
     """The inbound rules matched the buyer's words ("电话多少"): their template is the reply, even
     when the likeness alone would show nothing (it did on pdd) or retrieval missed it."""
-    strict = Suggester.open(settings.with_(min_score=0.99), embedder=embedder)
-    assert strict.suggest("几天发货", platform="pdd").suggestions == []  # the threshold holds elsewhere
-    for message in ["你电话多少", "老板你们qq号多少"]:
-        result = strict.suggest(message, platform="pdd")
-        assert [s.source.id for s in result.suggestions][:1] == ["contact-platform"], message
-        assert result.suggestions[0].score >= 0.99
+    # 0.7 as float32 is 0.69999999: a template lifted to that fell under the threshold (helper-36,
+    # at the default fit's 0.4847: "你电话多少" on pdd got nothing at all); 0.99 rounds up.
+    for min_score in (0.99, 0.7):
+        strict = Suggester.open(settings.with_(min_score=min_score), embedder=embedder)
+        assert strict.suggest("几天发货", platform="pdd").suggestions == []  # the threshold holds elsewhere
+        for message in ["你电话多少", "老板你们qq号多少"]:
+            result = strict.suggest(message, platform="pdd")
+            assert [s.source.id for s in result.suggestions][:1] == ["contact-platform"], (message, min_score)
+            assert result.suggestions[0].score >= min_score
 
 
 def test_a_topic_no_template_answers_goes_to_a_person(settings, embedder, knowledge_dir: Path):

@@ -341,7 +341,9 @@ class Suggester:
         if not on_topic.any():
             return entries, probabilities
         floor = max(float(probabilities[0]) if len(probabilities) else 0.0, self.threshold)
-        lifted = np.where(on_topic, np.maximum(probabilities, floor), probabilities)
+        # In float64: the fusion's float32 cannot hold the threshold, and a template lifted to
+        # its float32 rounding (0.48469999 for 0.4847) fell just under it and was never shown.
+        lifted = np.where(on_topic, np.maximum(probabilities.astype(np.float64), floor), probabilities)
         order = np.concatenate([np.flatnonzero(on_topic), np.flatnonzero(~on_topic)])
         return entries[order], lifted[order]
 
