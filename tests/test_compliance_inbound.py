@@ -238,3 +238,30 @@ def test_faults_and_delays_of_any_kind_of_goods_need_a_person(message, escalatio
                                      "敏感肌会过敏吗", "怎么还没发货", "3天能到吗"])
 def test_questions_before_buying_need_no_person(message):
     assert not analyze_inbound(message, "jd").needs_human
+
+
+@pytest.mark.parametrize(("message", "escalation"), [
+    # harm or a hazard: an appliance shop's FAQ answered a burn with 不会过热伤发 (helper-36)
+    ("我朋友用你们家的吹风机把头发烫伤了", "safety"),
+    ("吹风机有焦味 还冒火花", "safety"),
+    ("吹风机用着用着冒烟了 差点着火", "safety"),
+    ("充电宝鼓包了 差点爆炸", "safety"),
+    ("用的时候被电了一下", "safety"),
+    ("烧水壶烧水有糊味正常吗", "safety"),
+    # small appliances' faults and goods that arrived broken or other than bought
+    ("热水壶漏水 桌子都湿了", "product-fault"),
+    ("牙刷用了三天就不震了 退货", "product-fault"),
+    ("吹风机不出热风", "product-fault"),
+    ("东西坏了能退吗", "product-fault"),
+    ("我买的吹风机 寄来个充电宝", "product-fault"),
+])
+def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
+    assert escalation in analyze_inbound(message, "jd").escalations
+
+
+@pytest.mark.parametrize("message", ["会不会漏电", "有漏电保护吗", "不会漏电吧", "新的有没有漏电的情况", "会鼓包吗",
+                                     "充电宝会不会爆炸", "防烫伤吗", "会烫伤吗", "用久了会冒烟吗", "有没有焦味",
+                                     "这个会不会有焦味", "没有焦味吧", "会不会漏水", "容易坏吗", "壶身烫手吗",
+                                     "吹风机有没有过热保护", "收到了 挺好用的"])
+def test_the_same_hazards_asked_about_before_buying_need_no_person(message):
+    assert not analyze_inbound(message, "jd").needs_human
