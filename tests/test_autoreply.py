@@ -620,6 +620,18 @@ def test_the_product_named_earlier_in_the_conversation_is_the_one_answered_for(o
     assert earlier.reason == "answer" and "15天" in (earlier.text or "")
 
 
+def test_a_batch_is_one_conversation_whose_earlier_lines_name_the_product(cli_env, capsys, monkeypatch):
+    """`ask - --auto` reads its lines as one conversation (cli.md): they were each answered
+    alone, so "什么时候发货" after "羽绒服多少钱" got the shop's 48 hours (helper-37), where
+    /v1/auto-reply with the same history gives the down jacket's 15 days."""
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("羽绒服多少钱\n什么时候发货\n".encode())))
+    assert main(["ask", "-", "--auto", "--conversation", "c11", "--at", NIGHT, "--json", *cli_env]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[1]["reason"] == "answer" and "15天" in rows[1]["text"], rows
+
+
 def test_one_answer_to_a_message_asking_two_things_is_not_sent_alone(open_suggester, store):
     """It would answer one question and leave the other till morning: the off-hours message goes."""
     replier = AutoReplier(open_suggester(auto_send_score=0.0))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from suggest.cli.common import (
     ECHO_CHARS,
+    HISTORY_TURNS,
     add_knowledge_options,
     add_platform_option,
     argv_text,
@@ -156,9 +157,10 @@ def run_auto(args: argparse.Namespace) -> int:
     try:
         messages = [args.message] if args.message != "-" else read_lines()
         status = 0
+        earlier: list[str] = []  # the batch is one conversation: its earlier lines are the history
         for message in messages:
             try:
-                decision = ask_auto(replier, store, args, message)
+                decision = ask_auto(replier, store, args, message, earlier[-HISTORY_TURNS:])
             except InputError as exc:
                 if args.message != "-":
                     raise
@@ -169,15 +171,17 @@ def run_auto(args: argparse.Namespace) -> int:
                 else:
                     print(f"{echo(message)}\n  ! {exc}")
                 continue
+            earlier.append(message)
             print_json(decision.to_dict()) if args.json else print(format_decision(message, decision))
         return status
     finally:
         store.close()
 
 
-def ask_auto(replier: AutoReplier, store: FeedbackStore, args: argparse.Namespace, message: str) -> Decision:
+def ask_auto(replier: AutoReplier, store: FeedbackStore, args: argparse.Namespace, message: str,
+             history: list[str]) -> Decision:
     return replier.reply(store, message, args.platform, args.shop, args.conversation, at=args.at,
-                         unanswered_since=args.unanswered_since, product=args.product)
+                         unanswered_since=args.unanswered_since, product=args.product, history=history)
 
 
 def format_decision(message: str, decision: Decision) -> str:

@@ -12,6 +12,7 @@ import re
 import sys
 
 from suggest.cli.ask_cmd import add_scope_options, ask, format_result, open_suggester
+from suggest.cli.common import HISTORY_TURNS
 from suggest.engine import Suggester
 from suggest.errors import InputError, ScopeError
 
@@ -23,8 +24,6 @@ QUIT = ("q", "quit", "exit")
 # A command is ':' and a word of ASCII letters: a buyer's ":)在吗", ":D" or ":在吗" is a message.
 # One letter is a command only when known (:q), so the smileys :D and :P stay messages.
 COMMAND = re.compile(r"^:([A-Za-z][A-Za-z_-]+|[qQ])(?:\s+(.*))?$")
-# Earlier messages kept as the conversation: the product is looked for in these.
-HISTORY = 20
 SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         command = COMMAND.match(line)
         if command is None:
             if _answer(suggester, args, line, history):  # a refused line is not part of the conversation
-                history[:] = [*history, line][-HISTORY:]
+                history[:] = [*history, line][-HISTORY_TURNS:]
             continue
         if not _command(suggester, args, command.group(1).lower(), (command.group(2) or "").strip() or None, history):
             return 0

@@ -67,6 +67,8 @@ def read_lines(stream: Any = None) -> Any:
 
 
 ECHO_CHARS = 200
+# Earlier messages of a conversation (`chat`, `ask - --auto`) kept: the product is looked for in these.
+HISTORY_TURNS = 20
 
 
 def echo(message: str, limit: int = ECHO_CHARS) -> str:
