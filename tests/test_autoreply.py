@@ -407,11 +407,11 @@ def test_an_older_database_is_upgraded_in_place(tmp_path: Path):
     db.close()
     store = FeedbackStore(path)
     try:
-        assert store.count() == 1 and store.auto_reply_counts() == {}
+        assert store.count() == 1 and store.auto_reply_counts() == {} and store.unanswered_counts() == (0, 0)
     finally:
         store.close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
     db.close()
 
 
@@ -637,6 +637,24 @@ def test_one_answer_to_a_message_asking_two_things_is_not_sent_alone(open_sugges
     replier = AutoReplier(open_suggester(auto_send_score=0.0))
     assert reply(replier, store, "什么时候发货").reason == "answer"
     assert reply(replier, store, "什么时候发货顺便问下能开发票吗", conversation="c2").reason == "off_hours"
+
+
+def test_the_report_lists_the_messages_sent_nothing_those_needing_a_person_first(store: FeedbackStore, open_suggester):
+    """After the holding message a conversation gets nothing more within the window; its 12315
+    threat was written nowhere, so the owner never saw it in the morning (helper-37)."""
+    replier = AutoReplier(open_suggester(auto_send_score=1.0))
+    assert reply(replier, store, "我要去12315投诉你们").reason == "needs_human"
+    assert reply(replier, store, "再不退款我就报警", at="2026-03-02T23:40").reason == "already_notified"
+    assert reply(replier, store, "仓库周日上班吗", conversation="c2").reason == "off_hours"
+    assert reply(replier, store, "电话13812345678 在吗", conversation="c2", at="2026-03-02T23:45").reason == "already_notified"
+    auto = build_report(store).auto_replies
+    assert (auto.total, auto.unanswered_total, auto.unanswered_needing_person) == (2, 2, 1)
+    assert [(u.conversation, u.needs_human, u.message) for u in auto.unanswered] == [
+        ("c1", True, "再不退款我就报警"), ("c2", False, "电话138****5678 在吗")]  # a person's first, masked
+    assert auto.unanswered[0].flags and auto.to_dict()["unanswered"]["needs_human"] == 1
+    text = format_report(build_report(store))
+    assert "Messages sent nothing (their conversation had had its notice): 2, needing a person: 1" in text
+    assert "c1  ⚠ needs a person\n      « 再不退款我就报警\n      flags: " in text
 
 
 def test_report_groups_the_night_messages_that_got_the_off_hours_notice(store: FeedbackStore, open_suggester):

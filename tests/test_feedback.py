@@ -277,6 +277,7 @@ def test_a_file_of_an_older_schema_is_read_without_upgrading_it(tmp_path: Path, 
     assert main(["report", "--db", str(path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["feedback"] == 1 and report["auto_replies"]["total"] == 0
+    assert report["auto_replies"]["unanswered"] == {"total": 0, "needs_human": 0, "latest": []}
     assert path.read_bytes() == before  # still version 1: the service upgrades it when it opens it
 
 

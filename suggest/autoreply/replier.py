@@ -20,7 +20,7 @@ from suggest.autoreply.decide import Candidate, Decision, Policy, Situation, dec
 from suggest.autoreply.notices import check_notices
 from suggest.autoreply.schedule import format_return_time, is_on_duty, next_on_duty, on_duty_since, resolve_time
 from suggest.errors import InputError
-from suggest.feedback.auto_replies import AutoReply
+from suggest.feedback.auto_replies import AutoReply, Unanswered
 from suggest.knowledge import Entry, Shop, ShopHours
 from suggest.knowledge.hours import DEFAULT_TIMEZONE
 
@@ -131,6 +131,14 @@ class AutoReplier:
                     at=moment, platform=platform, shop=shop_record.id, conversation=conversation,
                     reason=decision.reason, text=decision.text, message=message, source=decision.source,
                     score=decision.score, request_id=request_id,
+                ))
+            elif decision.reason == "already_notified":
+                # Nothing goes to the buyer, but the owner must see it: a 12315 threat after the
+                # holding message was otherwise written nowhere.
+                state.record_unanswered(Unanswered(
+                    at=moment, platform=platform, shop=shop_record.id, conversation=conversation,
+                    needs_human=situation.needs_human, message=message,
+                    flags=tuple(result.flags) if result is not None else ("unreadable",), request_id=request_id,
                 ))
         return decision
 

@@ -2,7 +2,10 @@
 
 It is also the conversation state: what a conversation was already sent, and when, decides
 whether a notice may go again (suggest.autoreply.decide). `SCHEMA` is migration 2 of
-suggest.feedback.store; the queries take the store's connection, inside its lock.
+suggest.feedback.store, `UNANSWERED_SCHEMA` migration 3: the messages that got no reply at all
+because their conversation had had its notice (`already_notified`), so that the owner sees in
+the morning who threatened 12315 after the holding message; the queries take the store's
+connection, inside its lock.
 """
 
 from __future__ import annotations
@@ -31,7 +34,24 @@ SCHEMA = """
     CREATE INDEX auto_replies_reason ON auto_replies (reason);
 """
 
+UNANSWERED_SCHEMA = """
+    CREATE TABLE auto_reply_unanswered (
+        id           INTEGER PRIMARY KEY,
+        created_at   TEXT NOT NULL,      -- UTC, ISO 8601: when it was decided
+        at           TEXT NOT NULL,      -- the message's time, ISO 8601 with the shop's offset
+        platform     TEXT NOT NULL,
+        shop         TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        needs_human  INTEGER NOT NULL,   -- 1: a complaint, a fault, a threat: a person's first
+        flags        TEXT NOT NULL,      -- the engine's flags, separated by char(31)
+        message      TEXT NOT NULL,      -- the customer's message
+        request_id   TEXT
+    );
+    CREATE INDEX auto_reply_unanswered_needs_human ON auto_reply_unanswered (needs_human);
+"""
+
 _COLUMNS = "created_at, at, platform, shop, conversation, reason, text, source, score, message, request_id"
+_UNANSWERED_COLUMNS = "created_at, at, platform, shop, conversation, needs_human, flags, message, request_id"
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,55 @@ class AutoReply:
             "message": self.message, "source": self.source,
             "score": None if self.score is None else round(self.score, 4),
         }
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A message the auto-reply sent nothing to: its conversation had had its notice."""
+
+    at: datetime
+    platform: str
+    shop: str
+    conversation: str
+    needs_human: bool
+    message: str
+    flags: tuple[str, ...] = ()
+    request_id: str | None = None
+    created_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "platform": self.platform, "shop": self.shop,
+                "conversation": self.conversation, "needs_human": self.needs_human, "flags": list(self.flags),
+                "message": self.message}
+
+
+def insert_unanswered(db: sqlite3.Connection, item: Unanswered) -> int:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    cursor = db.execute(
+        f"INSERT INTO auto_reply_unanswered ({_UNANSWERED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (now, item.at.isoformat(), item.platform, item.shop, item.conversation, int(item.needs_human),
+         "\x1f".join(item.flags), item.message, item.request_id),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def unanswered_counts(db: sqlite3.Connection) -> tuple[int, int]:
+    """(messages sent nothing, of them needing a person)."""
+    total, needing = db.execute("SELECT COUNT(*), COALESCE(SUM(needs_human), 0) FROM auto_reply_unanswered").fetchone()
+    return int(total), int(needing)
+
+
+def latest_unanswered(db: sqlite3.Connection, limit: int) -> list[Unanswered]:
+    """The `limit` latest of them, those needing a person first."""
+    rows = db.execute(
+        f"SELECT {_UNANSWERED_COLUMNS} FROM auto_reply_unanswered ORDER BY needs_human DESC, id DESC LIMIT ?", (limit,)
+    ).fetchall()
+    return [
+        Unanswered(at=datetime.fromisoformat(at), platform=platform, shop=shop, conversation=conversation,
+                   needs_human=bool(needs_human), message=message, flags=tuple(f for f in flags.split("\x1f") if f), request_id=request_id,
+                   created_at=created_at)
+        for created_at, at, platform, shop, conversation, needs_human, flags, message, request_id in rows
+    ]
 
 
 def conversation_history(db: sqlite3.Connection, platform: str, shop: str, conversation: str) -> list[AutoReply]:
@@ -113,3 +182,6 @@ class ConversationLog:
         row_id = insert(self._db, reply)
         self.history.append(reply)
         return row_id
+
+    def record_unanswered(self, item: Unanswered) -> int:
+        return insert_unanswered(self._db, item)

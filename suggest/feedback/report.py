@@ -10,7 +10,9 @@
                   sent on, when a rule book is given
     auto_replies  replies sent without an agent (off-hours auto-reply): counts by reason, the
                   messages that got the off-hours notice grouped as gaps are (what buyers ask at
-                  night that nothing answered), and the latest ones
+                  night that nothing answered), the latest ones, and the messages sent nothing
+                  at all because their conversation had had its notice, those needing a person
+                  (a complaint, a fault, a threat) first
 
 Buyers' and agents' texts are stored as received; the report masks the personal data in them
 (phone numbers, addresses) as the service's logs do (suggest.text.personal_data), in print and in JSON.
@@ -22,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from suggest.feedback.auto_replies import AutoReply
+from suggest.feedback.auto_replies import AutoReply, Unanswered
 from suggest.feedback.store import FeedbackStore, Unused
 from suggest.text import normalize
 from suggest.text.display import printable
@@ -80,6 +82,11 @@ class AutoReplies:
     latest: list[AutoReply] = field(default_factory=list)  # newest first
     # Messages answered with the off-hours notice, grouped, most frequent first (masked).
     off_hours: list[tuple[str, int]] = field(default_factory=list)
+    # Messages sent nothing (the conversation had had its notice): how many, how many of them
+    # needed a person, and the latest, those needing a person first (masked).
+    unanswered_total: int = 0
+    unanswered_needing_person: int = 0
+    unanswered: list[Unanswered] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -88,7 +95,9 @@ class AutoReplies:
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "by_reason": dict(self.by_reason),
                 "off_hours": [{"message": m, "count": n} for m, n in self.off_hours],
-                "latest": [r.to_dict() for r in self.latest]}
+                "latest": [r.to_dict() for r in self.latest],
+                "unanswered": {"total": self.unanswered_total, "needs_human": self.unanswered_needing_person,
+                               "latest": [u.to_dict() for u in self.unanswered]}}
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,8 @@ def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int
                  for row in store.acceptance_rows()]
     latest = [masked_auto_reply(r) for r in store.latest_auto_replies(max_auto_replies)]
     night = [(mask_personal_data(message), count) for message, count in grouped(store.off_hours_messages())]
-    auto = AutoReplies(store.auto_reply_counts(), latest, night[:max_auto_replies])
+    unanswered = [replace(u, message=mask_personal_data(u.message)) for u in store.latest_unanswered(max_auto_replies)]
+    auto = AutoReplies(store.auto_reply_counts(), latest, night[:max_auto_replies], *store.unanswered_counts(), unanswered)
     gaps, gaps_total = find_gaps(store, max_gaps, rules)
     if rules is not None:
         rules_problem = None
@@ -199,7 +209,7 @@ def masked_auto_reply(reply: AutoReply) -> AutoReply:
 def format_report(report: Report) -> str:
     if not report.feedback:
         lines = ["No feedback recorded yet."]
-        if report.auto_replies.total:
+        if report.auto_replies.total or report.auto_replies.unanswered_total:
             lines += ["", *format_auto_replies(report.auto_replies)]
         return "\n".join(lines)
     lines = [f"Feedback received: {report.feedback}", "", "Acceptance per template (sent as is or edited / shown)"]
@@ -234,7 +244,7 @@ def format_report(report: Report) -> str:
 def format_auto_replies(auto: AutoReplies) -> list[str]:
     lines = [f"Auto-replies sent without an agent: {auto.total}"]
     if not auto.total:
-        return lines
+        return lines + format_unanswered(auto)
     lines.append("  " + "  ".join(f"{reason} {count}" for reason, count in auto.by_reason.items()))
     if auto.off_hours:
         lines.append("  answered with the off-hours message (nothing sure enough to send), most frequent first:")
@@ -246,4 +256,19 @@ def format_auto_replies(auto: AutoReplies) -> list[str]:
         lines.append(f"    {when}  {r.platform}/{r.shop}/{printable(r.conversation)}  {r.reason}{score}")
         lines.append(f"      « {printable(r.message)}")
         lines.append(f"      » {printable(r.text)}")
+    return lines + format_unanswered(auto)
+
+
+def format_unanswered(auto: AutoReplies) -> list[str]:
+    if not auto.unanswered_total:
+        return []
+    lines = [f"Messages sent nothing (their conversation had had its notice): {auto.unanswered_total}, "
+             f"needing a person: {auto.unanswered_needing_person}"]
+    for u in auto.unanswered:
+        when = u.at.strftime("%Y-%m-%d %H:%M %z")
+        person = "  ⚠ needs a person" if u.needs_human else ""
+        lines.append(f"    {when}  {u.platform}/{u.shop}/{printable(u.conversation)}{person}")
+        lines.append(f"      « {printable(u.message)}")
+        if u.needs_human and u.flags:
+            lines.append(f"      flags: {printable(' · '.join(u.flags))}")
     return lines

@@ -31,7 +31,7 @@ from typing import Literal, NamedTuple, get_args
 from suggest.config import Settings, require_platform
 from suggest.errors import ConfigError, InputError, SuggestError
 from suggest.feedback import auto_replies
-from suggest.feedback.auto_replies import AutoReply, ConversationLog
+from suggest.feedback.auto_replies import AutoReply, ConversationLog, Unanswered
 
 DB_NAME = "feedback.sqlite3"
 
@@ -64,9 +64,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX feedback_shown_source ON feedback_shown (source);
     """,
     auto_replies.SCHEMA,
+    auto_replies.UNANSWERED_SCHEMA,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 AUTO_REPLIES_SINCE = 2  # the schema version that added the auto_replies table
+UNANSWERED_SINCE = 3  # and the one that added auto_reply_unanswered
 
 
 class FeedbackConflict(InputError):
@@ -370,6 +372,20 @@ class FeedbackStore:
             return []
         with self._lock:
             return auto_replies.latest(self._db, limit)
+
+    def unanswered_counts(self) -> tuple[int, int]:
+        """Messages the auto-reply sent nothing to (a notice had gone), and how many needed a person."""
+        if self.version < UNANSWERED_SINCE:
+            return 0, 0
+        with self._lock:
+            return auto_replies.unanswered_counts(self._db)
+
+    def latest_unanswered(self, limit: int = 10) -> list[Unanswered]:
+        """The `limit` latest of them, those needing a person first."""
+        if self.version < UNANSWERED_SINCE:
+            return []
+        with self._lock:
+            return auto_replies.latest_unanswered(self._db, limit)
 
     def close(self) -> None:
         with self._lock:
