@@ -124,6 +124,23 @@ def test_report_acceptance_per_template_and_gaps(store: FeedbackStore):
     assert "(0 of 3)" in none_listed and "(none)" not in none_listed  # not "no gaps" when there are
 
 
+def test_an_edit_that_breaks_a_rule_is_marked_like_an_agents_own_reply(store: FeedbackStore):
+    """An agent edited the photos template into 加vx on Pinduoduo: the report printed it as what
+    the template perhaps should say, unchecked, where agents' own replies are checked (helper-37)."""
+    store.record(Feedback("r1", "有实拍图吗", "pdd", "edited", ("real-photos",), "real-photos",
+                          "亲，实拍图我发您微信吧，加vx：qz8888"))
+    store.record(Feedback("r2", "有实拍图吗", "tmall", "edited", ("real-photos",), "real-photos", "亲，详情页就是实拍哦"))
+    report = build_report(store, rules=load_rules(None))
+    [stats] = report.templates
+    assert stats.edits == ("亲，详情页就是实拍哦", "亲，实拍图我发您微信吧，加vx：qz8888")
+    assert stats.edit_breaks is not None and stats.edit_breaks[0] == () and stats.edit_breaks[1]
+    assert stats.edit_platforms == ("tmall", "pdd")
+    text = format_report(report)
+    assert f"edited to: 亲，实拍图我发您微信吧，加vx：qz8888\n{' ' * len('real-photos')}      ✗ breaks " in text
+    assert text.count("✗ breaks") == 1 and " on pdd" in text
+    assert build_report(store).templates[0].edit_breaks is None  # no rule book: not checked, not "fine"
+
+
 def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]):
     store.record(shown("能开发票吗", "sent", "invoice"))
     store.close()
@@ -131,7 +148,7 @@ def test_report_command(store: FeedbackStore, capsys: pytest.CaptureFixture[str]
     report = json.loads(capsys.readouterr().out)
     assert report["feedback"] == 1
     assert report["templates"][0] == {"source": "invoice", "shown": 1, "sent": 1, "edited": 0, "edits": [],
-                                      "acceptance": 1.0}
+                                      "edit_breaks": [], "edit_platforms": [], "acceptance": 1.0}
     assert report["gaps_total"] == 0
     with pytest.raises(SystemExit):
         main(["report", "--db", str(store.path), "--gaps", "-1"])

@@ -47,6 +47,9 @@ class TemplateStats:
     sent: int
     edited: int
     edits: tuple[str, ...] = ()  # the latest texts agents sent after editing it, newest first (masked)
+    # Per edit, the rules it breaks on the platform it was sent to ((): none); None: not checked.
+    edit_breaks: tuple[tuple[str, ...], ...] | None = None
+    edit_platforms: tuple[str, ...] = ()
 
     @property
     def acceptance(self) -> float:
@@ -54,7 +57,10 @@ class TemplateStats:
         return (self.sent + self.edited) / self.shown if self.shown else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "edits": list(self.edits), "acceptance": round(self.acceptance, 4)}
+        out = {**asdict(self), "edits": list(self.edits), "acceptance": round(self.acceptance, 4)}
+        out["edit_breaks"] = None if self.edit_breaks is None else [list(b) for b in self.edit_breaks]
+        out["edit_platforms"] = list(self.edit_platforms)
+        return out
 
 
 @dataclass(frozen=True)
@@ -126,8 +132,7 @@ def build_report(store: FeedbackStore, max_gaps: int = 20, max_auto_replies: int
     """`rules`: the rule book agents' replies are checked against; without one, `rules_problem`
     says why, in the report."""
     edits = store.latest_edits()
-    templates = [TemplateStats(*row, edits=tuple(mask_personal_data(t) for t in edits.get(row[0], ())))
-                 for row in store.acceptance_rows()]
+    templates = [template_stats(row, edits.get(row[0], []), rules) for row in store.acceptance_rows()]
     latest = [masked_auto_reply(r) for r in store.latest_auto_replies(max_auto_replies)]
     night = [(mask_personal_data(message), count) for message, count in grouped(store.off_hours_messages())]
     unanswered = [replace(u, message=mask_personal_data(u.message)) for u in store.latest_unanswered(max_auto_replies)]
@@ -200,6 +205,19 @@ def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, 
                    agent_reply_breaks=breaks)
 
 
+def template_stats(row: tuple[str, int, int, int], edits: list[tuple[str, str, str | None]],
+                   rules: Rules | None) -> TemplateStats:
+    """One template's line: its edits masked, and checked (unmasked, as gaps' replies are) on the
+    platform and shop each was sent to: an agent who edited 加vx into a Pinduoduo reply broke a
+    rule, and the owner must see it there too."""
+    breaks = None
+    if rules is not None:
+        breaks = tuple(tuple(dict.fromkeys(v.rule for v in rules.check(text, platform, shop).violations))
+                       for text, platform, shop in edits)
+    return TemplateStats(*row, edits=tuple(mask_personal_data(text) for text, _, _ in edits), edit_breaks=breaks,
+                         edit_platforms=tuple(platform for _, platform, _ in edits))
+
+
 def masked_auto_reply(reply: AutoReply) -> AutoReply:
     """`reply` with the buyer's message masked; the text sent is the knowledge's own, which passed
     the rules (its phone numbers included)."""
@@ -220,7 +238,10 @@ def format_report(report: Report) -> str:
         lines.append(
             f"  {t.source:<{width}}  {t.acceptance:6.1%}  shown {t.shown:>5}  sent {t.sent:>5}  edited {t.edited:>5}"
         )
-        lines += [f"  {'':<{width}}  edited to: {printable(text)}" for text in t.edits]
+        for n, text in enumerate(t.edits):
+            lines.append(f"  {'':<{width}}  edited to: {printable(text)}")
+            if t.edit_breaks is not None and t.edit_breaks[n]:
+                lines.append(f"  {'':<{width}}    ✗ breaks {', '.join(t.edit_breaks[n])} on {t.edit_platforms[n]}")
     lines += ["", "Gaps: messages with no usable suggestion, most frequent first"
               + (f" ({len(report.gaps)} of {report.gaps_total})" if len(report.gaps) < report.gaps_total else "")]
     if not report.gaps_total:

@@ -319,18 +319,19 @@ class FeedbackStore:
             sources = tuple(str(shown).split("\x1f")) if shown else ()
             yield Unused(str(message), len(sources), sent_text, str(platform), shop, sources)
 
-    def latest_edits(self, per_source: int = 3) -> dict[str, list[str]]:
-        """Per suggestion source, the last `per_source` texts agents sent after editing it, newest first."""
+    def latest_edits(self, per_source: int = 3) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Per suggestion source, the last `per_source` texts agents sent after editing it, newest
+        first, each with the platform and shop it was sent on (text, platform, shop)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT source, sent_text FROM feedback WHERE outcome = 'edited' AND source IS NOT NULL"
+                "SELECT source, sent_text, platform, shop FROM feedback WHERE outcome = 'edited' AND source IS NOT NULL"
                 " AND sent_text IS NOT NULL ORDER BY id DESC"
             ).fetchall()
-        edits: dict[str, list[str]] = {}
-        for source, text in rows:
+        edits: dict[str, list[tuple[str, str, str | None]]] = {}
+        for source, text, platform, shop in rows:
             texts = edits.setdefault(str(source), [])
-            if len(texts) < per_source and text not in texts:
-                texts.append(str(text))
+            if len(texts) < per_source and text not in (t for t, _, _ in texts):
+                texts.append((str(text), str(platform), shop))
         return edits
 
     # ------------------------------------------------------------------ auto-replies
