@@ -63,12 +63,18 @@ def test_suggest_build_lists_faq_rows_that_break_a_rule(settings, knowledge_dir:
     # the rows that can never be suggested on a platform are listed, with file, line and rule.
     faq = knowledge_dir / "faq.csv"
     rows = faq.read_text(encoding="utf-8").splitlines()
-    faq.write_text("\n".join([*rows, "faq-wx,怎么联系你们,亲，加我微信 wx12345 详聊"]) + "\n", encoding="utf-8")
+    faq.write_text("\n".join([*rows, "faq-wx,怎么联系你们,亲，加我微信 wx12345 详聊",
+                              "faq-date,明天能到吗,亲，保证明天一定到，放心拍"]) + "\n", encoding="utf-8")
     index = settings.index_dir
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(index), "--model", "hash"]) == 0
     err = capsys.readouterr().err
-    assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat on pdd" in err
-    assert err.count(": FAQ ") == 1  # one row, one line
+    assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat on pdd, contact-wechat on tmall; not suggested there\n" in err
+    # A rule that flags rather than drops: the row is shown, marked for a person (helper-36: the
+    # warning said "not suggested there" and agents were shown it first)
+    assert (f"warning: {faq}:{len(rows) + 2}: FAQ 'faq-date' breaks promise-delivery-date on pdd, "
+            "promise-delivery-date on tmall; suggested there only marked for a person (⚠ needs a human), "
+            "never sent alone\n") in err
+    assert err.count(": FAQ ") == 2  # one row, one line
 
 
 def test_dropped_candidates_are_shown_for_debugging(settings, embedder, knowledge_dir: Path):

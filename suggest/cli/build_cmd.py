@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     book = knowledge_rulebook(kb)
     warnings = faq_warnings(kb, book)
     for warning in warnings[:SHOWN_WARNINGS]:
-        print(f"suggest: warning: {warning}; it is not suggested there", file=sys.stderr)
+        print(f"suggest: warning: {warning}", file=sys.stderr)
     if len(warnings) > SHOWN_WARNINGS:
         print(f"suggest: warning: … and {len(warnings) - SHOWN_WARNINGS} more FAQ rows like these", file=sys.stderr)
     for warning in (*fact_gaps(kb), *unanswered_topics(kb), *shared_names(kb)):

@@ -109,18 +109,37 @@ def _blame_fact(exc: ComplianceError, entry: Entry, product: Product | None, sho
     return in_template
 
 
+# What the filter does there with an answer that breaks a rule of each action (actions.py).
+CONSEQUENCES = {
+    "drop": "not suggested there",
+    "mask": "suggested there with the words masked (***)",
+    "flag": "suggested there only marked for a person (⚠ needs a human), never sent alone",
+}
+
+
 def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
     """FAQ rows whose answer breaks a rule of a platform they may be suggested on: `file:line:
-    rule on platform`. A merchant's spreadsheet is imported as it is (a bank's FAQ mentions 微信支付
-    in good faith, and refusing the whole file for it helps nobody); the filter keeps such an
-    answer from being suggested there, and `suggest build` lists the rows so the merchant sees why."""
+    FAQ id breaks rule on platform; what happens there`. A merchant's spreadsheet is imported as it
+    is (a bank's FAQ mentions 微信支付 in good faith, and refusing the whole file for it helps
+    nobody); the filter drops, masks or flags such an answer there, as the rule says, and `suggest
+    build` lists the rows so the merchant sees why and what."""
     found = []
     for entry in kb.entries:
         if entry.kind != "faq":
             continue
         platforms = sorted(entry.platforms or {p for shop in kb.shops.values() for p in shop.platforms})
-        broken = [(p, v.rule) for p in platforms for v in book.check(entry.answer, p).violations[:1]]
+        broken = []
+        for platform in platforms:
+            violations = book.check(entry.answer, platform).violations
+            if violations:
+                actions = {v.action for v in violations}
+                action = next(a for a in ("drop", "mask", "flag") if a in actions)
+                rule = next(v.rule for v in violations if v.action == action)
+                broken.append((platform, rule, CONSEQUENCES[action]))
         if broken:
-            where = ", ".join(f"{rule} on {platform}" for platform, rule in broken)
+            if len({consequence for _, _, consequence in broken}) == 1:
+                where = ", ".join(f"{rule} on {platform}" for platform, rule, _ in broken) + f"; {broken[0][2]}"
+            else:
+                where = ", ".join(f"{rule} on {platform} ({consequence})" for platform, rule, consequence in broken)
             found.append(f"{entry.file}:{entry.line}: FAQ {entry.id!r} breaks {where}")
     return found
