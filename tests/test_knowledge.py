@@ -156,3 +156,15 @@ def test_many_problems_are_counted_past_the_ones_written_out(knowledge_dir: Path
     lines = str(info.value).splitlines()
     assert len(info.value.others) == 39 and len(lines) == 1 + KnowledgeError.SHOWN + 2
     assert lines[-2:] == [f"… and {39 - KnowledgeError.SHOWN} more", "(40 problems in the knowledge)"]
+
+
+def test_a_yaml_file_saved_as_gbk_is_named_with_how_to_save_it(knowledge_dir: Path):
+    """Notepad on a Chinese Windows saves "ANSI" (GBK): the CSV reader said so, the YAML reader
+    only "not valid UTF-8 text" (helper-36)."""
+    path = knowledge_dir / "templates" / "main.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    assert str(info.value).startswith(f"{path}:2: not valid UTF-8 text: it looks like GBK/GB18030 (what a text "
+                                      "editor on a Chinese Windows saves as 'ANSI'); save it as UTF-8")
+    assert "iconv -f GB18030 -t UTF-8 main.yaml" in str(info.value)

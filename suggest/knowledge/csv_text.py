@@ -4,6 +4,7 @@ UTF-8 is the documented format and stays the only one read: guessing an encoding
 a mis-guessed file as mojibake that is then suggested to buyers. But the files that are not UTF-8
 are nearly always one of two things Excel or WPS wrote on a Chinese Windows, so the error says
 which and how to save or convert it: "CSV (逗号分隔)" is GBK / GB18030, "Unicode 文本" is UTF-16.
+A YAML file gets the same advice for a text editor (not_utf8_text): Notepad's "ANSI" is GBK too.
 """
 
 from __future__ import annotations
@@ -61,14 +62,20 @@ def _utf16(raw: bytes, name: str) -> str | None:
     return f"it is UTF-16 (Excel's 'Unicode 文本'); {SAVE_AS}, or convert it: {_iconv('UTF-16', name)}"
 
 
-def _not_utf8(raw: bytes, bad: int, name: str) -> str:
+# The same advice for a YAML file, which a text editor wrote: Notepad on a Chinese Windows saves "ANSI", GBK.
+TEXT_SAVE_AS = "save it as UTF-8 in the editor (记事本: 另存为, 编码 UTF-8)"
+TEXT_WRITER = "what a text editor on a Chinese Windows saves as 'ANSI'"
+
+
+def _not_utf8(raw: bytes, bad: int, name: str, save_as: str = SAVE_AS,
+              writer: str = "what Excel or WPS saves as 'CSV (逗号分隔)'") -> str:
     """The advice after "not valid UTF-8 text" for a file whose first invalid byte is at `bad`."""
     gbk_chars = _cjk_in_gb18030(raw)
     # A GBK file reads as UTF-8 Chinese by accident for about 1 character in 100; more than that
     # is Chinese that *is* UTF-8, and converting the whole file would garble it.
     utf8_chars = len(_CJK.findall(raw.decode("utf-8", errors="replace")))
     if gbk_chars is not None and utf8_chars * 10 < gbk_chars:
-        return (f": it looks like GBK/GB18030 (what Excel or WPS saves as 'CSV (逗号分隔)'); {SAVE_AS}"
+        return (f": it looks like GBK/GB18030 ({writer}); {save_as}"
                 f" instead, or convert it: {_iconv('GB18030', name)}")
     start = raw.rfind(b"\n", 0, bad) + 1
     end = raw.find(b"\n", bad)
@@ -76,7 +83,12 @@ def _not_utf8(raw: bytes, bad: int, name: str) -> str:
         # A line pasted from a GBK file into a UTF-8 one: only this line needs fixing.
         return (": this line looks like GBK/GB18030 while the file has UTF-8 Chinese too (text pasted from"
                 " another file?); retype it, or copy it from a UTF-8 file")
-    return f" (knowledge files are UTF-8: {SAVE_AS})"
+    return f" (knowledge files are UTF-8: {save_as})"
+
+
+def not_utf8_text(raw: bytes, bad: int, name: str) -> str:
+    """The same advice for a knowledge file a text editor wrote (YAML)."""
+    return _not_utf8(raw, bad, name, TEXT_SAVE_AS, TEXT_WRITER)
 
 
 def _cjk_in_gb18030(raw: bytes) -> int | None:

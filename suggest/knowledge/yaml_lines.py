@@ -22,6 +22,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from suggest.errors import KnowledgeError
+from suggest.knowledge.csv_text import NOT_UTF8, not_utf8_text
 
 # libyaml's parser keeps the same node marks and is much faster; fall back to pure Python.
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -92,7 +93,7 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise KnowledgeError(path, line, "not valid UTF-8 text") from exc
+        raise KnowledgeError(path, line, NOT_UTF8 + not_utf8_text(raw, exc.start, path.name)) from exc
 
 
 def load(path: Path) -> Any:
