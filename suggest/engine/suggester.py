@@ -256,7 +256,7 @@ class Suggester:
                 continue
             outcome = self._checked(text, platform, shop)
             source = Source(entry.kind, entry.id)
-            rules = tuple(v.rule for v in outcome.violations)
+            rules = tuple(dict.fromkeys(v.rule for v in outcome.violations))  # a rule hit twice is named once
             if outcome.text is None:
                 result.dropped.append(Dropped(source, text, rules))
                 refused = min(refused + raw, 1.0 - 1e-6)
