@@ -476,7 +476,7 @@ class DropSfReplies:
             return FilterOutcome(text, needs_human=False)
         return FilterOutcome(None, False, (Violation("no-sf", "不发顺丰", (0, 2), "high", "drop"),))
 
-    def analyze_inbound(self, message: str, platform: str) -> Inbound:
+    def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         return Inbound(needs_human=False)
 
 

@@ -110,8 +110,8 @@ class VerdictFilter:
             return FilterOutcome(text.replace(self.word, "*" * len(self.word)), False, (violation,))
         return FilterOutcome(text, True, (violation,))
 
-    def analyze_inbound(self, message: str, platform: str) -> Inbound:
-        return self.rules.analyze_inbound(message, platform)
+    def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
+        return self.rules.analyze_inbound(message, platform, shop)
 
 
 # ---------------------------------------------------------------------- the two thresholds

@@ -225,6 +225,34 @@ def test_shop_file_adds_and_disables_overridable_rules(tmp_path):
     assert book.check("竞品牌也不错", "tmall", shop="someone-else").ok
 
 
+def test_a_shop_file_adds_hand_overs_of_its_own_for_its_buyers_only(tmp_path):
+    """An appliance shop's buyers write 被烫到了: without replacing the whole rule set there was no
+    way to hand that to a person (helper-36)."""
+    knowledge = tmp_path / "knowledge"
+    write(knowledge / "rules" / "shops" / "demo.yaml",
+          "shop: demo\nescalation:\n  - id: kettle-burn\n    reason: 顾客说被烫到了，请立即人工处理\n    terms: [被烫到]\n")
+    book = load_rules(knowledge)
+    mine = book.analyze_inbound("倒水的时候被烫到了", "tmall", "demo")
+    assert mine.needs_human and mine.escalations == ("kettle-burn",) and mine.reasons == ("顾客说被烫到了，请立即人工处理",)
+    assert not book.analyze_inbound("倒水的时候被烫到了", "tmall").needs_human  # another shop's buyers: not theirs
+    assert not book.analyze_inbound("倒水的时候被烫到了", "tmall", "someone-else").needs_human
+    assert book.analyze_inbound("我要去12315投诉", "tmall", "demo").escalations == ("complaint",)  # the defaults stay
+
+
+@pytest.mark.parametrize(("text", "needle", "message"), [
+    ("shop: demo\nescalation:\n  - id: complaint\n    reason: 投诉\n    terms: [投诉你]\n", "id: complaint",
+     "is one of inbound.yaml's: a shop adds entries of its own, it cannot replace one"),
+    ("shop: demo\nescalation: 被烫到\n", "escalation:", "'escalation' must be a list"),
+    ("shop: demo\nescalation:\n  - id: burn\n    terms: [被烫到]\n", "id: burn", "reason"),
+])
+def test_a_shop_files_hand_overs_are_checked_with_their_line(tmp_path, text, needle, message):
+    knowledge = tmp_path / "knowledge"
+    path = write(knowledge / "rules" / "shops" / "demo.yaml", text)
+    with pytest.raises(KnowledgeError, match=message) as exc:
+        load_rules(knowledge)
+    assert (exc.value.path, exc.value.line) == (str(path), line_of(path, needle))
+
+
 def test_shop_cannot_disable_a_platform_rule(tmp_path):
     knowledge = tmp_path / "knowledge"
     path = write(

@@ -149,3 +149,13 @@ def test_a_refused_row_does_not_keep_the_right_answer_under_the_threshold(settin
     shown, _ = suggester._shortlist([at["faq-cash"], at["faq-honest"]], [0.70, 0.26], "pdd", "demo", None, 3, result)
     assert [d.source.id for d in result.dropped] == ["faq-cash"]
     assert [(s.source.id, round(s.score, 4)) for s in shown] == [("faq-honest", round(0.26 / 0.30, 4))]
+
+
+def test_a_shops_own_hand_overs_reach_its_suggestions(settings, embedder, knowledge_dir: Path):
+    """rules/shops/<shop>.yaml's escalation entries read that shop's buyers' messages."""
+    shop_rules = knowledge_dir / "rules" / "shops" / "demo.yaml"
+    shop_rules.parent.mkdir(parents=True)
+    shop_rules.write_text("shop: demo\nescalation:\n  - id: kettle-burn\n    reason: 顾客说被烫到了，请立即人工处理\n"
+                          "    terms: [被烫到]\n", encoding="utf-8")
+    result = Suggester.open(settings, embedder=embedder).suggest("倒水的时候被烫到了", platform="tmall", shop="demo")
+    assert result.needs_human and "顾客说被烫到了，请立即人工处理" in result.flags

@@ -74,23 +74,7 @@ def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
             path, doc.line_of("escalation"), "no escalation entries: complaints, threats and disputes would never be"
             " handed over to a person; list them under 'escalation:', or delete inbound.yaml to use the default one"
         )
-    seen: set[str] = set()
-    for i, item in enumerate(escalation):
-        entry = require_mapping(item, path, escalation.line_of(i), "an escalation entry")  # type: ignore[attr-defined]
-        check_keys(
-            entry,
-            ("id", "reason", *MATCHER_KEYS),
-            path,
-            "an escalation entry",
-        )
-        entry_id = text_field(entry, "id", path, "an escalation entry") or ""
-        if not ID_RE.match(entry_id):
-            raise KnowledgeError(path, entry.line_of("id"), f"id {entry_id!r} must be lower-case a-z, 0-9 and '-'")
-        if entry_id in seen:
-            raise KnowledgeError(path, entry.line_of("id"), f"escalation id {entry_id!r} is used twice")
-        seen.add(entry_id)
-        reason = text_field(entry, "reason", path, f"escalation {entry_id!r}") or ""
-        entries.append(_as_rule(_ESCALATION_PREFIX + entry_id, reason, entry, path))
+    entries.extend(parse_escalations(escalation, path))
     topics = doc.get("topics") or LDict()
     topics = require_mapping(topics, path, doc.line_of("topics"), "'topics'")
     for name in topics:
@@ -105,6 +89,39 @@ def parse_inbound(doc: LDict, path: Path) -> InboundSpec:
         )
         entries.append(_as_rule(_TOPIC_PREFIX + name, name, entry, path))
     return InboundSpec(str(path), tuple(entries))
+
+
+def parse_escalations(escalation: list[object], path: Path, taken: frozenset[str] = frozenset()) -> list[Rule]:
+    """The entries of an `escalation:` list (inbound.yaml's, or a shop rule file's, where `taken`
+    holds the ids of the entries it adds to: a shop adds hand-overs, it cannot replace one)."""
+    entries = []
+    seen: set[str] = set()
+    for i, item in enumerate(escalation):
+        entry = require_mapping(item, path, escalation.line_of(i), "an escalation entry")  # type: ignore[attr-defined]
+        check_keys(
+            entry,
+            ("id", "reason", *MATCHER_KEYS),
+            path,
+            "an escalation entry",
+        )
+        entry_id = text_field(entry, "id", path, "an escalation entry") or ""
+        if not ID_RE.match(entry_id):
+            raise KnowledgeError(path, entry.line_of("id"), f"id {entry_id!r} must be lower-case a-z, 0-9 and '-'")
+        if entry_id in seen:
+            raise KnowledgeError(path, entry.line_of("id"), f"escalation id {entry_id!r} is used twice")
+        if entry_id in taken:
+            raise KnowledgeError(path, entry.line_of("id"), f"escalation id {entry_id!r} is one of inbound.yaml's: "
+                                                            "a shop adds entries of its own, it cannot replace one")
+        seen.add(entry_id)
+        reason = text_field(entry, "reason", path, f"escalation {entry_id!r}") or ""
+        entries.append(_as_rule(_ESCALATION_PREFIX + entry_id, reason, entry, path))
+    return entries
+
+
+def escalation_ids(spec: InboundSpec | None) -> frozenset[str]:
+    if spec is None:
+        return frozenset()
+    return frozenset(e.id[len(_ESCALATION_PREFIX):] for e in spec.entries if e.id.startswith(_ESCALATION_PREFIX))
 
 
 def _as_rule(rule_id: str, message: str, entry: LDict, path: Path) -> Rule:

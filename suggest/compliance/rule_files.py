@@ -4,7 +4,8 @@
       common.yaml          platforms: [...], aliases: {...}, rules: [...]  (what every platform forbids)
       <platform>.yaml      platform, own_names, own_domains, disable: [...], rules: [...]
       inbound.yaml         escalation: [...], topics: {...}   (the customer's message)
-      shops/<shop>.yaml    shop, platforms, disable: [...], rules: [...]   (per-shop overrides)
+      shops/<shop>.yaml    shop, platforms, disable: [...], rules: [...], escalation: [...]
+                           (per-shop overrides; escalation entries add to inbound.yaml's)
 
 The format is documented in docs/compliance.md. Every platform of config.PLATFORMS needs its
 file: a missing one would silently let that platform's own name count as "another platform".
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from suggest.compliance.inbound import InboundSpec, parse_inbound
+from suggest.compliance.inbound import InboundSpec, escalation_ids, parse_escalations, parse_inbound
 from suggest.compliance.parse_rules import (
     check_keys,
     parse_rule_list,
@@ -53,6 +54,8 @@ class ShopFile:
     platforms: frozenset[str] | None
     disable: tuple[tuple[str, int], ...]
     rules: tuple[Rule, ...]
+    # Hand-overs of its own, added to inbound.yaml's for this shop's buyers' messages.
+    escalation: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,17 +99,19 @@ def read_rules_dir(
     inbound = None
     if inbound_path is not None and inbound_path.is_file():
         inbound = parse_inbound(_document(inbound_path), inbound_path)
-    shops = read_shop_files(directory / "shops", known_platforms)
+    shops = read_shop_files(directory / "shops", known_platforms, inbound)
     return RuleSources(directory, common, platforms, shops, aliases, inbound)
 
 
-def read_shop_files(directory: Path, known_platforms: tuple[str, ...]) -> dict[str, ShopFile]:
+def read_shop_files(directory: Path, known_platforms: tuple[str, ...],
+                    inbound: InboundSpec | None = None) -> dict[str, ShopFile]:
+    """`inbound`: the escalations a shop file's own add to (their ids are taken)."""
     if not directory.is_dir():
         return {}
     shops = {}
     for path in sorted(directory.iterdir()):
         if path.is_file() and path.suffix in (".yaml", ".yml"):
-            shop = _read_shop(path, known_platforms)
+            shop = _read_shop(path, known_platforms, escalation_ids(inbound))
             shops[shop.shop] = shop
     return shops
 
@@ -198,9 +203,9 @@ def _read_platform(path: Path, platform: str, known_platforms: tuple[str, ...]) 
     )
 
 
-def _read_shop(path: Path, known_platforms: tuple[str, ...]) -> ShopFile:
+def _read_shop(path: Path, known_platforms: tuple[str, ...], taken: frozenset[str] = frozenset()) -> ShopFile:
     doc = _document(path)
-    check_keys(doc, ("shop", "platforms", "disable", "rules"), path, "a shop rule file")
+    check_keys(doc, ("shop", "platforms", "disable", "rules", "escalation"), path, "a shop rule file")
     shop = text_field(doc, "shop", path, path.name)
     if shop != path.stem:
         raise KnowledgeError(path, doc.line_of("shop"), f"shop is {shop!r} but the file is named {path.name}")
@@ -213,7 +218,11 @@ def _read_shop(path: Path, known_platforms: tuple[str, ...]) -> ShopFile:
         for rule in rules:
             if rule.platforms is not None and not rule.platforms <= platforms:
                 raise KnowledgeError(path, rule.line, f"rule {rule.id!r} names platforms this shop file does not cover")
-    return ShopFile(shop or "", str(path), platforms, _disable_list(doc, path), rules)
+    escalation = doc.get("escalation") or []
+    if not isinstance(escalation, list):
+        raise KnowledgeError(path, doc.line_of("escalation"), "'escalation' must be a list")
+    return ShopFile(shop or "", str(path), platforms, _disable_list(doc, path), rules,
+                    tuple(parse_escalations(escalation, path, taken)))
 
 
 def _disable_list(doc: LDict, path: Path) -> tuple[tuple[str, int], ...]:

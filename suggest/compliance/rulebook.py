@@ -37,6 +37,11 @@ class RuleBook:
                 self._compiled[(platform, shop)] = self._compile(platform, shop)
         entries = sources.inbound.entries if sources.inbound else ()
         self._inbound = CompiledRules(entries, self.variants, key_cache=self._key_cache)
+        # A shop's own hand-overs (a kettle shop's 烫伤, 漏电) read its buyers' messages only.
+        self._shop_inbound = {
+            shop: CompiledRules((*entries, *spec.escalation), self.variants, key_cache=self._key_cache)
+            for shop, spec in sources.shops.items() if spec.escalation
+        }
 
     def _compile(self, platform: str, shop: str | None) -> CompiledRules:
         spec = self.sources.platforms[platform]
@@ -68,9 +73,10 @@ class RuleBook:
         """What to do with a candidate reply: None (dropped), masked text, or text + needs_human."""
         return apply_actions(text, self.check(text, platform, shop).violations)
 
-    def analyze_inbound(self, message: str, platform: str) -> Inbound:
+    def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
+        """inbound.yaml's verdict on a customer's message, with `shop`'s own escalations if it has any."""
         self.require_platform(platform)
-        return analyze(self.normalize(message), self._inbound, platform)
+        return analyze(self.normalize(message), self._shop_inbound.get(shop or "", self._inbound), platform)
 
     def require_compliant(
         self, text: str, platforms: Iterable[str], *, path: Path | str, line: int | None, shop: str | None = None
@@ -110,7 +116,7 @@ def load_rules(knowledge_dir: Path | str | None = None) -> RuleBook:
     if has_rule_files(rules_dir):
         return RuleBook(read_rules_dir(rules_dir, known, default_inbound), known)
     sources = read_rules_dir(DEFAULT_RULES_DIR, known, default_inbound)
-    shops = read_shop_files(rules_dir / "shops", known)
+    shops = read_shop_files(rules_dir / "shops", known, sources.inbound)
     return RuleBook(
         RuleSources(sources.directory, sources.common, sources.platforms, shops, sources.aliases, sources.inbound),
         known,

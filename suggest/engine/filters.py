@@ -18,14 +18,14 @@ from suggest.knowledge.problems import Problems
 class ReplyFilter(Protocol):
     def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome: ...
 
-    def analyze_inbound(self, message: str, platform: str) -> Inbound: ...
+    def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound: ...
 
 
 class PassThrough:
     def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome:
         return FilterOutcome(text=text, needs_human=False)
 
-    def analyze_inbound(self, message: str, platform: str) -> Inbound:
+    def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         return Inbound(needs_human=False)
 
 

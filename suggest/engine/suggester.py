@@ -144,7 +144,7 @@ class Suggester:
         self.require_product(product, shop)
         message = check_message(message, self.settings.max_message_chars)
         limit = limit or self.settings.limit
-        inbound = self.filter.analyze_inbound(message, platform)
+        inbound = self.filter.analyze_inbound(message, platform, shop)
         named = self.products.find(message, shop)
         flags = list(inbound.reasons)
         if product is not None and named is not None and named != product:
@@ -284,7 +284,7 @@ class Suggester:
         candidates, scope, product = self._bare(message, platform, shop, product)
         if candidates is None:
             return []
-        topics = self.filter.analyze_inbound(message, scope).topics
+        topics = self.filter.analyze_inbound(message, scope, shop).topics
         entries, probabilities = self._topics_first(*self._ordered(candidates), topics, self._scope(scope, shop, product))
         return [Scored(e, p) for e, p in zip(entries.tolist(), probabilities.tolist(), strict=True)]
 
