@@ -148,6 +148,15 @@ def test_unknown_scope_is_a_clear_error(suggester: Suggester):
         suggester.suggest("在吗", platform="douyin")
 
 
+def test_a_default_platform_no_shop_sells_on_says_how_to_change_it(settings, embedder):
+    # A merchant selling on jd and taobao only, asked without a platform: the default (tmall) is
+    # why every request failed (helper-36); here the other way round, demo sells on tmall and pdd.
+    suggester = Suggester.open(settings.with_(default_platform="jd"), embedder=embedder)
+    with pytest.raises(ScopeError, match=r"^no shop sells on jd \(demo sells on tmall, pdd\); jd is the default platform: "
+                                         "send the platform, or set SUGGEST_DEFAULT_PLATFORM$"):
+        suggester.suggest("在吗")
+
+
 def test_without_a_shop_named_the_first_shop_selling_on_the_platform_answers(settings, embedder, knowledge_dir):
     # "aaa" comes before "demo" by file name, and sells on douyin and jd only.
     (knowledge_dir / "shops" / "aaa.yaml").write_text("id: aaa\nname: 另一家店\nplatforms: [douyin, jd]\n", encoding="utf-8")

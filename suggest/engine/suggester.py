@@ -428,7 +428,11 @@ class Suggester:
             selling = [s for s in self.kb.shops.values() if platform in s.platforms]
             if not selling:  # no shop was named: say so, rather than blame the first one
                 sells = "; ".join(f"{s.id} sells on {', '.join(s.platforms)}" for s in self.kb.shops.values())
-                raise ScopeError(f"no shop sells on {platform} ({sells or 'no shops'})")
+                hint = ""
+                if platform == self.settings.default_platform.strip().lower():
+                    # A JD-and-Taobao merchant's requests without a platform fell on tmall.
+                    hint = f"; {platform} is the default platform: send the platform, or set SUGGEST_DEFAULT_PLATFORM"
+                raise ScopeError(f"no shop sells on {platform} ({sells or 'no shops'}){hint}")
             shop = selling[0].id
         self.require_shop(shop)
         if platform not in self.kb.shops[shop].platforms:
