@@ -237,6 +237,11 @@ def test_a_shop_file_adds_hand_overs_of_its_own_for_its_buyers_only(tmp_path):
     assert not book.analyze_inbound("倒水的时候被烫到了", "tmall").needs_human  # another shop's buyers: not theirs
     assert not book.analyze_inbound("倒水的时候被烫到了", "tmall", "someone-else").needs_human
     assert book.analyze_inbound("我要去12315投诉", "tmall", "demo").escalations == ("complaint",)  # the defaults stay
+    write(knowledge / "rules" / "shops" / "demo.yaml",
+          "shop: demo\nplatforms: [jd]\nescalation:\n  - id: kettle-burn\n    reason: 被烫到\n    terms: [被烫到]\n")
+    book = load_rules(knowledge)  # a file limited to some platforms: its hand-overs too
+    assert book.analyze_inbound("倒水的时候被烫到了", "jd", "demo").needs_human
+    assert not book.analyze_inbound("倒水的时候被烫到了", "tmall", "demo").needs_human
 
 
 @pytest.mark.parametrize(("text", "needle", "message"), [

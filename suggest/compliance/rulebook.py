@@ -76,7 +76,11 @@ class RuleBook:
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         """inbound.yaml's verdict on a customer's message, with `shop`'s own escalations if it has any."""
         self.require_platform(platform)
-        return analyze(self.normalize(message), self._shop_inbound.get(shop or "", self._inbound), platform)
+        compiled = self._inbound
+        spec = self.sources.shops.get(shop or "")
+        if spec is not None and spec.escalation and (spec.platforms is None or platform in spec.platforms):
+            compiled = self._shop_inbound[spec.shop]  # as its rules, on the platforms its file covers
+        return analyze(self.normalize(message), compiled, platform)
 
     def require_compliant(
         self, text: str, platforms: Iterable[str], *, path: Path | str, line: int | None, shop: str | None = None
