@@ -116,3 +116,22 @@ def test_a_misspelt_fact_name_gets_a_suggestion(knowledge_dir: Path):
     main_yaml.write_text(main_yaml.read_text(encoding="utf-8").replace("  fallback: 亲，请告诉我身高体重\n", ""), encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"no shop or product has the fact \{size_advise\} \(did you mean \{size_advice\}\?\)"):
         load_knowledge(knowledge_dir)
+
+
+def test_build_says_which_faq_rows_it_limited_to_the_product_they_name(settings, embedder, knowledge_dir: Path, capsys):
+    """And a row limited to a shop is warned about on that shop's platforms only (helper-39: a
+    Douyin shop's rows were said to break JD's rules, where they are never served)."""
+    (knowledge_dir / "shops" / "second.yaml").write_text(SECOND_SHOP, encoding="utf-8")
+    faq = knowledge_dir / "faq.csv"
+    faq.write_text(faq.read_text(encoding="utf-8") + "wash-down,羽绒服能机洗吗,亲，这款羽绒服建议手洗哦\n", encoding="utf-8")
+    (knowledge_dir / "second.csv").write_text("id,question,answer,shops\nno-stock,还有货吗,亲，这款缺货了,second\n",
+                                              encoding="utf-8")
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
+    err = capsys.readouterr().err
+    assert (f"warning: {faq}:4: FAQ 'wash-down' names 轻薄羽绒服 and is suggested only while it is discussed; "
+            "a products column in the spreadsheet says otherwise") in err
+    assert "FAQ 'no-stock' breaks out-of-stock-wording on douyin; not suggested there\n" in err
+    # and the row is not suggested for the tee: its answer is the jacket's
+    suggester = Suggester.open(settings, embedder=embedder)
+    assert all(s.source.id != "wash-down" for s in suggester.suggest("短袖能机洗吗", platform="tmall", limit=5).suggestions)
+    assert suggester.suggest("羽绒服能机洗吗", platform="tmall").suggestions[0].source.id in {"wash-down", "down-care"}

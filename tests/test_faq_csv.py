@@ -242,3 +242,29 @@ def test_a_file_that_is_not_utf8_says_what_it_looks_like(knowledge_dir: Path, da
     assert message in str(info.value)
     if "GBK" not in message:
         assert "GBK" not in str(info.value)
+
+
+def test_a_row_of_a_sheet_without_a_products_column_is_about_the_one_product_it_names(tmp_path):
+    """The old tool's export has no products column; its row 孕妇能用口红吗 → 这款口红… answered
+    卸妆水孕妇能用吗 too (names are masked for matching), and was sent alone at night (helper-39)."""
+    import shutil
+
+    from suggest.knowledge import load_knowledge
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).parent / "data" / "knowledge" / "products", knowledge / "products")
+    (knowledge / "faq.csv").write_text(
+        "id,question,answer\n"
+        "wash-down,羽绒服能机洗吗,亲，这款羽绒服建议手洗哦\n"  # names the down jacket: its scope
+        "wash-tee,能机洗吗,亲，短袖可以机洗\n"  # the answer names the tee
+        "both,短袖和羽绒服一起拍包邮吗,亲，满99包邮\n"  # two products: a row for any
+        "invoice,能开发票吗,亲，可以开电子发票\n", encoding="utf-8")
+    by_id = {e.id: e for e in load_knowledge(knowledge).entries}
+    assert by_id["wash-down"].products == {"down-jacket"} and by_id["wash-down"].products_implied
+    assert by_id["wash-tee"].products == {"tee"}
+    assert by_id["both"].products == frozenset() and by_id["invoice"].products == frozenset()
+    # A products column, even with the cell empty, is the merchant's own word: every product.
+    (knowledge / "faq.csv").write_text("id,question,answer,products\nwash-down,羽绒服能机洗吗,亲，这款羽绒服建议手洗哦,\n",
+                                       encoding="utf-8")
+    [entry] = load_knowledge(knowledge).entries
+    assert entry.products == frozenset() and not entry.products_implied

@@ -127,7 +127,10 @@ def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
     for entry in kb.entries:
         if entry.kind != "faq":
             continue
-        platforms = sorted(entry.platforms or {p for shop in kb.shops.values() for p in shop.platforms})
+        # Where it can be suggested: its platforms, else those of the shops it is for (helper-39: a
+        # Douyin shop's rows were reported as breaking JD's rules, where they are never served).
+        sellers = [shop for shop in kb.shops.values() if not entry.shops or shop.id in entry.shops]
+        platforms = sorted(entry.platforms or {p for shop in sellers for p in shop.platforms})
         broken = []
         for platform in platforms:
             violations = book.check(entry.answer, platform).violations

@@ -21,7 +21,6 @@ from suggest.embedding import Embedder, load_embedder
 from suggest.engine.clauses import clauses
 from suggest.engine.filters import PassThrough, ReplyFilter, knowledge_rulebook
 from suggest.engine.message import check_message
-from suggest.engine.products import ProductFinder
 from suggest.engine.results import (
     HAND_OVER_FLAG,
     OTHER_PRODUCT_FLAG,
@@ -35,6 +34,7 @@ from suggest.errors import IndexStoreError, ScopeError
 from suggest.index import LoadedIndex, build_index, load_index
 from suggest.index.views import knowledge_tokenizer
 from suggest.knowledge import Entry, KnowledgeBase, fill, load_knowledge
+from suggest.knowledge.product_names import ProductFinder
 from suggest.ranking import Candidates, Fusion, gather_candidates, list_confidence, load_fusion, shortlist
 from suggest.text import Tokenizer
 
@@ -73,7 +73,7 @@ class Suggester:
         self._checked = lru_cache(maxsize=4096)(self.filter.apply)
         self.settings = settings or Settings()
         self.tokenizer: Tokenizer = knowledge_tokenizer(kb)
-        self.products = ProductFinder(kb, self.tokenizer)
+        self.products = ProductFinder(kb.products, self.tokenizer)
         # On the shown list's summed probability; a line needs at least the floor (a threshold
         # of 0, "show everything", lowers the floor with it).
         self.threshold = self.settings.min_score if self.settings.min_score is not None else fusion.threshold

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from suggest.knowledge import KnowledgeBase, fill
 from suggest.knowledge.fill import without_variables
+from suggest.knowledge.product_names import product_tokenizer
 from suggest.text import Tokenizer
 
 QUESTION = "q"
@@ -82,5 +83,4 @@ def make_views(kb: KnowledgeBase, tokenizer: Tokenizer) -> list[View]:
 
 def knowledge_tokenizer(kb: KnowledgeBase) -> Tokenizer:
     """jieba with the product names as words, and those names masked for matching."""
-    words = [name for product in kb.products.values() for name in product.names]
-    return Tokenizer(extra_words=words, masked_names=words)
+    return product_tokenizer(kb.products.values())

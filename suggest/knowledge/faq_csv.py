@@ -43,6 +43,12 @@ class _Group:
 
 
 def load_faq_csv(path: Path) -> list[Entry]:
+    return load_faq_file(path)[0]
+
+
+def load_faq_file(path: Path) -> tuple[list[Entry], tuple[str, ...]]:
+    """The file's entries, and its column names (whether it has a `products` column at all
+    matters: see the loader's _named_product_scope)."""
     # One line break, \n, also inside a quoted cell: a multi-line answer from Excel would otherwise
     # reach the buyer with its \r\n. (Line numbers do not change: the reader counts \r\n, \r and
     # \n as one line each.)
@@ -61,7 +67,7 @@ def load_faq_csv(path: Path) -> list[Entry]:
             _add_row(path, line, columns, row, groups)
     if not groups:
         raise KnowledgeError(path, 2, "no rows after the header")
-    return [_entry(path, entry_id, group) for entry_id, group in groups.items()]
+    return [_entry(path, entry_id, group) for entry_id, group in groups.items()], columns
 
 
 def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:

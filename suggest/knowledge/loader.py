@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -17,12 +18,13 @@ from typing import Any
 from suggest import __version__
 from suggest.config import PLATFORMS, REPO_ROOT
 from suggest.errors import KnowledgeError
-from suggest.knowledge.faq_csv import load_faq_csv
+from suggest.knowledge.faq_csv import load_faq_file
 from suggest.knowledge.fill import did_you_mean, variables
 from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.model import AUTO_REPLY, Entry, KnowledgeBase, Product, Shop, platform_scope
 from suggest.knowledge.problems import Problems
+from suggest.knowledge.product_names import ProductFinder, product_tokenizer
 from suggest.knowledge.yaml_lines import LDict, LList, load
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -414,10 +416,15 @@ def _check_shops(path: Path | str, line: int | None, what: str, scoped: frozense
 
 def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop], problems: Problems) -> list[Entry]:
     entries = []
+    finder = None
     for path in _csv_files(root):
         rows: list[Entry] = []
+        columns: tuple[str, ...] = ()
         with problems.entry():  # a spreadsheet's own syntax stops its reading at the first error
-            rows = load_faq_csv(path)
+            rows, columns = load_faq_file(path)
+        if rows and products and "products" not in columns:
+            finder = finder or ProductFinder(products, product_tokenizer(products.values()))
+            rows = [_named_product_scope(entry, finder) for entry in rows]
         for entry in rows:
             with problems.entry():
                 # The scope is set by the id's first row, which is the entry's line.
@@ -425,6 +432,19 @@ def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop],
                 _check_shops(entry.file, entry.line, f"FAQ {entry.id!r}", entry.shops, shops)
                 entries.append(entry)
     return entries
+
+
+def _named_product_scope(entry: Entry, finder: ProductFinder) -> Entry:
+    """A row of a spreadsheet without a products column whose question or answer names one
+    product of the catalogue is about that product: "孕妇能用口红吗 → 这款口红成分温和，孕期用是
+    没问题的" answered 卸妆水孕妇能用吗 too, sent alone at night (helper-39), since names are masked
+    for matching. Its scope is that product, as a products column would say (which overrides
+    this: a merchant who writes one has said it)."""
+    shop = next(iter(entry.shops)) if len(entry.shops) == 1 else None  # a product that shop sells
+    named = {finder.find(text, shop) for text in (*entry.questions, entry.answer)} - {None}
+    if len(named) != 1:
+        return entry
+    return replace(entry, products=frozenset(str(p) for p in named), products_implied=True)
 
 
 def _check_unique(entries: list[Entry], problems: Problems) -> None:

@@ -60,6 +60,8 @@ class Entry:
     fallback: str = ""
     platforms: frozenset[str] = frozenset()  # empty: every platform
     products: frozenset[str] = frozenset()
+    # The products scope was read off the product a FAQ row names, not written (loader._named_product_scope).
+    products_implied: bool = False
     shops: frozenset[str] = frozenset()
     # Inbound topics (suggest.compliance.TOPICS) this answer is the compliant reply to.
     topics: frozenset[str] = frozenset()

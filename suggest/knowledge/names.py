@@ -1,8 +1,10 @@
-"""Product names and aliases that more than one product uses.
+"""Product names and aliases that more than one product uses, and FAQ rows scoped by a name.
 
 A message naming such a word names several products, so the product finder takes it as naming
-none (suggest/engine/products.py): "短袖" shared by the T-shirt and a polo shirt makes "短袖几天发"
-lose the product's facts. `suggest build` lists these clashes.
+none (suggest/knowledge/product_names.py): "短袖" shared by the T-shirt and a polo shirt makes
+"短袖几天发" lose the product's facts. `suggest build` lists these clashes, and the FAQ rows the
+loader limited to the one product they name (loader._named_product_scope), so that a merchant
+sees why such a row is not suggested for the other products.
 """
 
 from __future__ import annotations
@@ -34,3 +36,10 @@ def shared_names(kb: KnowledgeBase) -> list[str]:
             found.append(f"products {', '.join(repr(p) for p in ids)} share the name {written[key]!r}{where}: "
                          "a message using it is taken as naming no product")
     return found
+
+
+def named_product_scopes(kb: KnowledgeBase) -> list[str]:
+    """One line per FAQ row limited to the product it names (no products column said otherwise)."""
+    return [f"{e.file}:{e.line}: FAQ {e.id!r} names {kb.products[next(iter(e.products))].name} and is suggested only "
+            f"while it is discussed; a products column in the spreadsheet says otherwise (an empty cell: every product)"
+            for e in kb.entries if e.products_implied]

@@ -1,23 +1,36 @@
-"""Which product a message is about, when the chat tool did not say."""
+"""Which product a text names: a buyer's message when the chat tool did not say, or a merchant's
+FAQ row written about one product.
+
+Here, beside the catalogue, because the loader needs it too (a FAQ row with no products column
+that names one product is about that product) and the engine builds on the knowledge.
+"""
 
 from __future__ import annotations
 
-from suggest.knowledge import KnowledgeBase
+from collections.abc import Iterable, Mapping
+
+from suggest.knowledge.model import Product
 from suggest.text import Tokenizer
 from suggest.text.normalize import fold
 from suggest.text.tokenize import item_nouns
 
 
+def product_tokenizer(products: Iterable[Product]) -> Tokenizer:
+    """jieba with the product names as words, and those names masked for matching."""
+    words = [name for product in products for name in product.names]
+    return Tokenizer(extra_words=words, masked_names=words)
+
+
 class ProductFinder:
-    def __init__(self, kb: KnowledgeBase, tokenizer: Tokenizer | None = None) -> None:
-        """`tokenizer`: whose words a name must start and end on (the knowledge's, which knows the
-        product names); without one, any occurrence counts."""
+    def __init__(self, products: Mapping[str, Product], tokenizer: Tokenizer | None = None) -> None:
+        """`tokenizer`: whose words a name must start and end on (product_tokenizer, which knows
+        the product names); without one, any occurrence counts."""
         self._names = [
-            (fold(name), product) for product in kb.products.values() for name in product.names if len(name) >= 2
+            (fold(name), product) for product in products.values() for name in product.names if len(name) >= 2
         ]
         # All of a product's names in one string: an item noun one of them holds (外套 in the
         # down jacket's 羽绒外套) is the product's own kind, not another item.
-        self._own_words = {product.id: " ".join(fold(name) for name in product.names) for product in kb.products.values()}
+        self._own_words = {product.id: " ".join(fold(name) for name in product.names) for product in products.values()}
         self._tokenizer = tokenizer
 
     def find(self, message: str, shop: str | None = None) -> str | None:
