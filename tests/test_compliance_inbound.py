@@ -254,6 +254,17 @@ def test_questions_before_buying_need_no_person(message):
     ("吹风机不出热风", "product-fault"),
     ("东西坏了能退吗", "product-fault"),
     ("我买的吹风机 寄来个充电宝", "product-fault"),
+    # a cosmetics shop's (helper-39): hurt by it, empty, used, not as shown, or doubted after arriving
+    ("卸妆水用了眼睛刺痛 睁不开", "safety"),
+    ("我是敏感肌 用完火辣辣的疼", "safety"),
+    ("用了烂脸了", "safety"),
+    ("打开是空的", "product-fault"),
+    ("口红是用过的 有口红印", "product-fault"),
+    ("收到的口红颜色跟直播间不一样", "product-fault"),
+    ("面霜里有异物 黑色的颗粒", "product-fault"),
+    ("批号查不到 假的吧", "product-fault"),
+    ("直播间说送化妆棉 我没收到 骗人", "abuse"),
+    ("你们客服都死了吗", "delay-complaint"),
 ])
 def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
     assert escalation in analyze_inbound(message, "jd").escalations
@@ -262,6 +273,8 @@ def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
 @pytest.mark.parametrize("message", ["会不会漏电", "有漏电保护吗", "不会漏电吧", "新的有没有漏电的情况", "会鼓包吗",
                                      "充电宝会不会爆炸", "防烫伤吗", "会烫伤吗", "用久了会冒烟吗", "有没有焦味",
                                      "这个会不会有焦味", "没有焦味吧", "会不会漏水", "容易坏吗", "壶身烫手吗",
-                                     "吹风机有没有过热保护", "收到了 挺好用的"])
+                                     "吹风机有没有过热保护", "收到了 挺好用的", "会不会刺痛", "刺痛感强吗",
+                                     "敏感肌用了会红肿吗", "不会烂脸吧", "用过的人都说好吗", "这个颜色和图片一样吗",
+                                     "可以查批号吗", "防伪码在哪里"])
 def test_the_same_hazards_asked_about_before_buying_need_no_person(message):
     assert not analyze_inbound(message, "jd").needs_human
