@@ -553,6 +553,20 @@ def test_absolute_claims_are_flagged_for_a_person_and_a_shop_may_override_them(b
     assert rule.overridable and rule.action == "flag"
 
 
+def test_promised_efficacy_or_safety_is_flagged_for_a_person(book):
+    """A cosmetics shop's FAQ said 美白祛斑效果特别好，7天见效 and was sent alone at night (helper-39)."""
+    for text in ("亲，美白祛斑效果特别好，7天见效", "三天就能去痘印，无任何副作用", "亲，孕妇也可以放心用，零添加无刺激",
+                 "这款口红成分温和，孕期用是没问题的", "用了马上见效", "能根治痘痘"):
+        outcome = book.apply(text, "douyin")
+        assert outcome.needs_human and not outcome.dropped, text
+        assert set(v.rule for v in outcome.violations) == {"efficacy-claim"}, text
+    for text in ("孕妇慎用哦，建议咨询医生", "宝宝穿也可以放心", "一般3天到货", "洗3次就会软很多", "支持7天无理由退换",
+                 "效果因人而异，建议坚持使用", "孕妇能用吗"):
+        assert book.check(text, "douyin").ok, text
+    [rule] = [r for r in book.rules_for("jd") if r.id == "efficacy-claim"]
+    assert rule.overridable and rule.action == "flag"
+
+
 def test_other_platforms_orders_are_sent_back_without_naming_one(book):
     text = "其他平台的订单需要在下单平台处理"
     for platform in ("tmall", "taobao", "pdd", "douyin", "jd"):
