@@ -660,7 +660,10 @@ def test_feedback_round_trip_into_the_report(client: TestClient, api_settings: S
      ({"outcome": "none", "source": "invoice"}, "source must be null"),
      ({"outcome": "sent", "source": "ship-time"}, "not among the suggestions shown"),
      ({"outcome": "maybe"}, "Input should be"),
-     ({"platform": "amazon", "outcome": "none"}, "unknown platform")],
+     ({"platform": "amazon", "outcome": "none"}, "unknown platform"),
+     # a Pinduoduo template was never shown on Tmall (helper-39: another shop's answer was counted)
+     ({"shown": ["refund-pdd"], "outcome": "sent", "source": "refund-pdd"},
+      "answer 'refund-pdd' is not suggested to shop 'demo''s buyers on tmall (it is for pdd)")],
 )
 def test_inconsistent_feedback_is_a_422(shared: TestClient, change: dict[str, Any], mentions: str):
     body = {"request_id": "r", "message": "能开发票吗", "platform": "tmall", "shown": ["invoice"], **change}

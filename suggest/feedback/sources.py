@@ -36,6 +36,15 @@ def check_against_knowledge(feedback: Feedback, suggester: Suggester, retired: C
         listed = ", ".join(repr(source) for source in unknown)
         raise InputError(f"no answer of the knowledge being served has the id {listed} "
                          "(shown and source take the source.id of a /v1/suggest suggestion)")
+    for source in dict.fromkeys(named):
+        entry = suggester.kb.find(source)
+        # Another shop's answer was never shown here: it would be counted for a template this
+        # shop's agents never saw (helper-39). The product is not known, so it is not checked.
+        if entry is not None and not entry.in_scope(feedback.platform, feedback.shop, next(iter(entry.products), None)):
+            where = [f"shop {', '.join(sorted(entry.shops))}"] if entry.shops else []
+            where += [', '.join(sorted(entry.platforms))] if entry.platforms else []
+            raise InputError(f"answer {source!r} is not suggested to shop {feedback.shop!r}'s buyers on {feedback.platform} "
+                             f"(it is for {' on '.join(where)})")
     if feedback.outcome != "sent" or feedback.sent_text is None or feedback.source is None:
         return
     if not _known(suggester, feedback.source):  # an answer of the replaced knowledge: its texts are gone
