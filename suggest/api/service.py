@@ -67,6 +67,10 @@ class Generation:
             "index_built_at": meta.built_at,
             "knowledge_digest": meta.knowledge_digest,
             "rules": self.rules is not None,
+            # In effect (SUGGEST_MIN_SCORE / SUGGEST_AUTO_SEND_SCORE, else the fit): what the
+            # documentation's figures cannot say for this deployment.
+            "threshold": round(self.suggester.threshold, 4),
+            "auto_send_threshold": round(self.autoreplier.auto_send_threshold, 4) if self.autoreplier else None,
         }
 
 
@@ -321,7 +325,7 @@ class Service:
         try:
             knowledge = await anyio.to_thread.run_sync(validate_knowledge, self.settings)
         except Exception as exc:
-            self._finish_reload(exc)
+            self._finish_reload(exc, refused=True)
             raise
         self._reload_task = asyncio.create_task(self._rebuild(knowledge))
         return True
@@ -344,7 +348,9 @@ class Service:
         self._finish_reload(None)
         log.info("reloaded: now serving %s", generation.describe())
 
-    def _finish_reload(self, exc: Exception | None) -> None:
+    def _finish_reload(self, exc: Exception | None, refused: bool = False) -> None:
+        """`refused`: the knowledge did not validate, nothing was built (counted apart: a typo in a
+        template is not an outage to alert on)."""
         status = self.reload_status
         status.finished_at = _now()
         if exc is None:
@@ -354,4 +360,4 @@ class Service:
             status.state = "failed"
             status.error = {"code": failure.code, "message": failure.message, **failure.extra}
             log.warning("reload rejected: %s", failure.message)
-        self.metrics.reloads.labels(status.state).inc()
+        self.metrics.reloads.labels("refused" if refused else status.state).inc()

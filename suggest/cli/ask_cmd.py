@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             # One bad line must not lose the rest of a batch.
             status = 1
-            print_json(error_line(suggester, args, line, exc)) if args.json else print(f"{echo(line)}\n  ! {exc}")
+            print_json(error_line(suggester, args, line, exc)) if args.json else print(f"» {echo(line)}\n  ! {exc}")
             continue
         print_json(result.to_dict(debug=args.debug)) if args.json else print(format_result(result, args.debug))
     return status
@@ -169,7 +169,7 @@ def run_auto(args: argparse.Namespace) -> int:
                     print_json({"send": False, "text": None, "reason": None, "message": message[:ECHO_CHARS],
                                 "error": str(exc)})
                 else:
-                    print(f"{echo(message)}\n  ! {exc}")
+                    print(f"» {echo(message)}\n  ! {exc}")
                 continue
             earlier.append(message)
             print_json(decision.to_dict()) if args.json else print(format_decision(message, decision))

@@ -40,6 +40,5 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"suggest: built {settings.index_dir} — {index.meta.entries} answers, {index.meta.views} texts, "
         f"model {index.meta.model}, knowledge {index.meta.knowledge_digest}",
-        file=sys.stderr,
-    )
+    )  # the result, on stdout as every command's (cli.md); warnings and the progress went to stderr
     return 0
