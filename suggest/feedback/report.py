@@ -197,10 +197,7 @@ def gap(message: str, count: int, nothing_suggested: int, reply: Unused | None, 
     found = Gap(mask_personal_data(message), count, nothing_suggested, None)
     if reply is None or not reply.sent_text:
         return found
-    breaks = None
-    if rules is not None:
-        violations = rules.check(reply.sent_text, reply.platform, reply.shop).violations
-        breaks = tuple(dict.fromkeys(v.rule for v in violations))
+    breaks = broken_rules(rules, reply.sent_text, reply.platform, reply.shop) if rules is not None else None
     return replace(found, agent_reply=mask_personal_data(reply.sent_text), agent_reply_platform=reply.platform,
                    agent_reply_breaks=breaks)
 
@@ -212,10 +209,15 @@ def template_stats(row: tuple[str, int, int, int], edits: list[tuple[str, str, s
     rule, and the owner must see it there too."""
     breaks = None
     if rules is not None:
-        breaks = tuple(tuple(dict.fromkeys(v.rule for v in rules.check(text, platform, shop).violations))
-                       for text, platform, shop in edits)
+        breaks = tuple(broken_rules(rules, text, platform, shop) for text, platform, shop in edits)
     return TemplateStats(*row, edits=tuple(mask_personal_data(text) for text, _, _ in edits), edit_breaks=breaks,
                          edit_platforms=tuple(platform for _, platform, _ in edits))
+
+
+def broken_rules(rules: Rules, text: str, platform: str, shop: str | None) -> tuple[str, ...]:
+    """The rules an agent's text breaks where it was sent, each once: checked unmasked, since the
+    rules look for the very numbers masking hides."""
+    return tuple(dict.fromkeys(v.rule for v in rules.check(text, platform, shop).violations))
 
 
 def masked_auto_reply(reply: AutoReply) -> AutoReply:
