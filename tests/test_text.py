@@ -71,7 +71,7 @@ def test_product_names_join_the_dictionary():
 def test_product_names_are_masked_for_matching():
     tok = Tokenizer(extra_words=["羽绒服", "白T", "tee"], masked_names=["羽绒服", "白T", "tee", "T"])
     a = tok.analyze("羽绒服啥时候发货")
-    assert a.canonical == "它啥时候发货"
+    assert a.canonical == "它什么时候发货"
     assert "羽绒服" not in a.terms and "它" not in a.terms  # a stop word: the lexical side ignores the mask
     # width and case are folded before the mask, as in the names themselves
     assert tok.analyze("ＡＢ白t有XL吗").canonical.startswith("ab它")
@@ -80,7 +80,7 @@ def test_product_names_are_masked_for_matching():
     assert tok.analyze("tee 有黑色吗").normalized.startswith("它")
     assert tok.analyze("T恤多少钱").normalized == "t恤多少钱"
     # no products, no mask
-    assert Tokenizer().analyze("羽绒服啥时候发货").canonical == "羽绒服啥时候发货"
+    assert Tokenizer().analyze("羽绒服啥时候发货").canonical == "羽绒服什么时候发货"
 
 
 def test_the_knowledge_tokenizer_masks_the_products_of_the_knowledge(suggester):
@@ -107,6 +107,28 @@ def test_pinyin_is_read_as_its_characters(message: str, characters: str):
     tokenizer = Tokenizer()
     assert tokenizer.analyze(message) == tokenizer.analyze(characters)
     assert tokenizer.analyze("退kuan什么时候到").terms[0] == "退款"
+
+
+@pytest.mark.parametrize(("message", "meant"), [
+    ("发漂能开吗", "发票能开吗"),  # the same sound, the character the input method offered first
+    ("这件对少钱", "这件多少钱"),
+    ("收获地址写错了", "收货地址写错了"),
+    ("我的定单呢", "我的订单呢"),
+    ("有优惠卷吗", "有优惠券吗"),
+    ("蟹蟹亲", "谢谢亲"),
+    ("还木有发货 啥情况", "还没有发货 什么情况"),
+    ("咋退货", "怎么退货"),
+])
+def test_typed_wrong_characters_are_read_as_meant(message: str, meant: str):
+    tokenizer = Tokenizer()
+    assert tokenizer.analyze(message) == tokenizer.analyze(meant)
+
+
+def test_a_word_a_typo_resembles_stays_where_it_means_itself():
+    tokenizer = Tokenizer()
+    assert "收获" in tokenizer.analyze("这次买衣服很有收获").normalized
+    assert "现实" in tokenizer.analyze("价格很现实").normalized
+    assert "卷" in tokenizer.analyze("卷发棒有吗").normalized
 
 
 def test_only_whole_latin_runs_are_pinyin():

@@ -63,6 +63,19 @@ def respell_pinyin(normalized: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def typo_spelling() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Wrong characters typed for a shop word (发漂 for 发票) and their right ones (typos.tsv)."""
+    table = dict(line.split("\t") for line in _data_lines("typos.tsv"))
+    words = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))), table
+
+
+def respell_typos(normalized: str) -> str:
+    pattern, table = typo_spelling()
+    return pattern.sub(lambda m: table[m.group(0)], normalized)
+
+
+@lru_cache(maxsize=1)
 def default_synonyms() -> dict[str, str]:
     pairs = (line.split("\t") for line in _data_lines("synonyms.tsv"))
     return {variant.strip().lower(): canonical.strip() for variant, canonical in pairs}
@@ -169,7 +182,7 @@ class Tokenizer:
         return [w for w in self._segmenter().lcut(normalized, HMM=False) if w.strip()]
 
     def analyze(self, text: str) -> Analysis:
-        normalized = respell_pinyin(normalize(without_personal_data(text)))
+        normalized = respell_typos(respell_pinyin(normalize(without_personal_data(text))))
         if self._mask is not None:
             normalized = self._mask.sub(PRODUCT_PLACEHOLDER, normalized)
         words = self.words(normalized)
