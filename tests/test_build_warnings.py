@@ -135,3 +135,20 @@ def test_build_says_which_faq_rows_it_limited_to_the_product_they_name(settings,
     suggester = Suggester.open(settings, embedder=embedder)
     assert all(s.source.id != "wash-down" for s in suggester.suggest("短袖能机洗吗", platform="tmall", limit=5).suggestions)
     assert suggester.suggest("羽绒服能机洗吗", platform="tmall").suggestions[0].source.id in {"wash-down", "down-care"}
+
+
+def test_a_faq_row_a_shops_own_rule_refuses_is_named_for_that_shop(settings, knowledge_dir: Path, capsys):
+    """helper-40: a snack shop's rule file dropped its 减肥 row, and build said nothing of it."""
+    (knowledge_dir / "shops" / "second.yaml").write_text(SECOND_SHOP.replace("[douyin]", "[douyin, pdd]"),
+                                                         encoding="utf-8")
+    rules = knowledge_dir / "rules" / "shops" / "second.yaml"
+    rules.parent.mkdir(parents=True)
+    rules.write_text("shop: second\nrules:\n  - id: second-slim\n    message: 不说减肥\n    severity: major\n"
+                     "    action: drop\n    terms: [减肥]\n", encoding="utf-8")
+    faq = knowledge_dir / "faq.csv"
+    faq.write_text(faq.read_text(encoding="utf-8") + "slim,穿了显瘦吗,亲，这款很显瘦，减肥期间穿正好\n", encoding="utf-8")
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(settings.index_dir), "--model", "hash"]) == 0
+    err = capsys.readouterr().err
+    # pdd has two shops, one with the rule; douyin only the second: the rule is all there is there
+    assert (f"warning: {faq}:4: FAQ 'slim' breaks second-slim on douyin, second-slim on pdd for shop 'second'; "
+            "not suggested there\n") in err

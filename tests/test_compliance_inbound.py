@@ -265,6 +265,18 @@ def test_questions_before_buying_need_no_person(message):
     ("批号查不到 假的吧", "product-fault"),
     ("直播间说送化妆棉 我没收到 骗人", "abuse"),
     ("你们客服都死了吗", "delay-complaint"),
+    # a snack shop's (helper-40): unwell after eating, something in it, spoilt, blown up or melted
+    ("我老公吃了食物中毒了 你们等着", "safety"),
+    ("吃完鸭脖肚子疼了一晚上", "safety"),
+    ("孩子吃了拉肚子了", "safety"),
+    ("吃了过敏了 起疹子", "safety"),
+    ("肉脯里有根塑料丝", "product-fault"),
+    ("坚果里吃出头发 恶心死了", "product-fault"),
+    ("芒果干长毛了", "product-fault"),
+    ("肉脯漏气了 袋子是鼓的", "product-fault"),
+    ("鸭脖到了冰袋都化了", "product-fault"),
+    ("快递箱子都压烂了 铁盒瘪了", "product-fault"),
+    ("过期了还卖？？", "product-fault"),
 ])
 def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
     assert escalation in analyze_inbound(message, "jd").escalations
@@ -275,6 +287,8 @@ def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
                                      "这个会不会有焦味", "没有焦味吧", "会不会漏水", "容易坏吗", "壶身烫手吗",
                                      "吹风机有没有过热保护", "收到了 挺好用的", "会不会刺痛", "刺痛感强吗",
                                      "敏感肌用了会红肿吗", "不会烂脸吧", "用过的人都说好吗", "这个颜色和图片一样吗",
-                                     "可以查批号吗", "防伪码在哪里"])
+                                     "可以查批号吗", "防伪码在哪里", "吃了会不会拉肚子", "孕妇吃了会过敏吗",
+                                     "有没有花生 我家娃花生过敏", "肉脯有大豆吗 过敏", "里面有什么口味", "坚果有没有虫蛀的",
+                                     "容易拉肚子吗", "吃多了会上火吗", "巧克力夏天会化吗"])
 def test_the_same_hazards_asked_about_before_buying_need_no_person(message):
     assert not analyze_inbound(message, "jd").needs_human

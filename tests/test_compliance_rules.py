@@ -559,11 +559,28 @@ def test_promised_efficacy_or_safety_is_flagged_for_a_person(book):
                  "这款口红成分温和，孕期用是没问题的", "用了马上见效", "能根治痘痘"):
         outcome = book.apply(text, "douyin")
         assert outcome.needs_human and not outcome.dropped, text
-        assert set(v.rule for v in outcome.violations) == {"efficacy-claim"}, text
+        assert "efficacy-claim" in {v.rule for v in outcome.violations} <= {"efficacy-claim", "health-claim"}, text
     for text in ("孕妇慎用哦，建议咨询医生", "宝宝穿也可以放心", "一般3天到货", "洗3次就会软很多", "支持7天无理由退换",
                  "效果因人而异，建议坚持使用", "孕妇能用吗"):
         assert book.check(text, "douyin").ok, text
     [rule] = [r for r in book.rules_for("jd") if r.id == "efficacy-claim"]
+    assert rule.overridable and rule.action == "flag"
+
+
+def test_a_food_claiming_to_cure_or_slim_is_flagged_for_a_person(book):
+    """A snack shop's FAQ said 吃了可以减肥降血糖，三高人群也能放心吃: no rule saw it, and it was sent
+    alone at night (helper-40)."""
+    for text in ("亲，我们的坚果可以降血糖，糖尿病人也能放心吃", "吃一个月就能瘦5斤", "常吃能增强免疫力", "吃了治便秘",
+                 "坚果能补脑，小孩吃了更聪明", "吃了能抗癌哦", "零添加，健康无负担", "芒果干能改善睡眠", "三高人群随便吃"):
+        outcome = book.apply(text, "jd")
+        assert outcome.needs_human and not outcome.dropped, text
+        assert {v.rule for v in outcome.violations} == {"health-claim"}, text
+    # the claim said not to hold, a doctor's advice, and the same verbs about clothes or an order
+    for text in ("亲，这是普通食品，不能代替药物，也不能降血糖哦", "糖尿病人请先咨询医生哦", "如有不适请及时就医",
+                 "不能减肥哦亲", "这款面料可以预防起球", "可以帮您改善一下包装", "宝宝穿也可以放心", "这个颜色是治愈系的",
+                 "每天一小包刚好", "吃了能减肥吗"):
+        assert book.check(text, "douyin").ok, text
+    [rule] = [r for r in book.rules_for("douyin") if r.id == "health-claim"]
     assert rule.overridable and rule.action == "flag"
 
 

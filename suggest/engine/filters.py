@@ -7,9 +7,10 @@ customer's own message through `analyze_inbound`. The real filter is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from suggest.compliance import FilterOutcome, Inbound, RuleBook, load_rules
+from suggest.compliance import FilterOutcome, Inbound, RuleBook, Violation, load_rules
 from suggest.errors import ComplianceError, KnowledgeError
 from suggest.knowledge import Entry, KnowledgeBase, Product, Shop, fill
 from suggest.knowledge.problems import Problems
@@ -133,12 +134,15 @@ def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
         platforms = sorted(entry.platforms or {p for shop in sellers for p in shop.platforms})
         broken = []
         for platform in platforms:
-            violations = book.check(entry.answer, platform).violations
-            if violations:
-                actions = {v.action for v in violations}
-                action = next(a for a in ("drop", "mask", "flag") if a in actions)
-                rule = next(v.rule for v in violations if v.action == action)
-                broken.append((platform, rule, CONSEQUENCES[action]))
+            # Per shop selling there: a shop's own rule file adds rules (helper-40: a row its shop's
+            # rule dropped was never named, and the merchant could not tell why it was silent).
+            shops = [shop.id for shop in sellers if platform in shop.platforms] or [None]
+            verdicts = {shop: _worst(book.check(entry.answer, platform, shop).violations) for shop in shops}
+            if len(set(verdicts.values())) == 1:
+                verdict = next(iter(verdicts.values()))
+                broken += [(platform, *verdict)] if verdict else []
+            else:
+                broken += [(f"{platform} for shop {shop!r}", *v) for shop, v in verdicts.items() if v]
         if broken:
             if len({consequence for _, _, consequence in broken}) == 1:
                 where = ", ".join(f"{rule} on {platform}" for platform, rule, _ in broken) + f"; {broken[0][2]}"
@@ -146,3 +150,11 @@ def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
                 where = ", ".join(f"{rule} on {platform} ({consequence})" for platform, rule, consequence in broken)
             found.append(f"{entry.file}:{entry.line}: FAQ {entry.id!r} breaks {where}")
     return found
+
+
+def _worst(violations: Sequence[Violation]) -> tuple[str, str] | None:
+    """The rule whose action weighs most (drop, then mask, then flag), and what it does there."""
+    if not violations:
+        return None
+    action = next(a for a in ("drop", "mask", "flag") if any(v.action == a for v in violations))
+    return next(v.rule for v in violations if v.action == action), CONSEQUENCES[action]
