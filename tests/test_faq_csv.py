@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from suggest.cli import main
 from suggest.config import Settings
 from suggest.embedding.hashing import HashEmbedder
 from suggest.engine import Suggester
@@ -84,7 +85,8 @@ def test_the_digest_changes_with_the_scope(knowledge_dir: Path):
 
 BROKEN = [
     ("id,question,answer,shop\nq1,在吗,在的,demo\n", 1,
-     "unknown column 'shop' (allowed: id, question, answer, products, platforms, shops)"),
+     "unknown column 'shop': did you mean 'shops'? (read: id, question, answer, products, platforms, shops)"),
+    ("id,question,answer,适用商品\nq1,在吗,在的,tee\n", 1, "unknown column '适用商品': did you mean 'products'?"),
     ("id,question,answer,shops\nq1,在吗,在的,demo\nq2,有货吗,有的,demo|qingzhou\n", 3,
      "FAQ 'q2' names unknown shop 'qingzhou' (known shops: demo)"),
     ("id,question,answer,products,Products\nq1,在吗,在的,,\n", 1, "duplicate column 'products'"),
@@ -268,3 +270,17 @@ def test_a_row_of_a_sheet_without_a_products_column_is_about_the_one_product_it_
                                        encoding="utf-8")
     [entry] = load_knowledge(knowledge).entries
     assert entry.products == frozenset() and not entry.products_implied
+
+
+def test_the_other_columns_of_a_merchants_export_are_read_past_and_named(knowledge_dir: Path, capsys):
+    """helper-40: a real export's 分类 column refused the whole file; now it is not read, and said so."""
+    faq = knowledge_dir / "faq.csv"
+    faq.write_text("\ufeffid,question,answer,分类,备注\r\nq-invoice,能开发票吗,亲，可以开的哦,发票,\r\n"
+                   "q-courier,发什么快递,亲，默认中通哦,物流,常用\r\n", encoding="utf-8")
+    kb = load_knowledge(knowledge_dir)
+    assert kb.find("q-courier").answer == "亲，默认中通哦" and kb.find("q-courier").questions == ("发什么快递",)
+    assert kb.unread_columns == {str(faq): ("分类", "备注")}
+    assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(knowledge_dir.parent / "idx"),
+                 "--model", "hash"]) == 0
+    assert (f"warning: {faq}:1: columns '分类', '备注' are not read (a FAQ spreadsheet's columns: id, question, "
+            "answer, products, platforms, shops)") in capsys.readouterr().err

@@ -10,7 +10,7 @@ from suggest.embedding import load_embedder
 from suggest.index import build_index
 from suggest.knowledge import load_knowledge
 from suggest.knowledge.gaps import fact_gaps, unanswered_topics
-from suggest.knowledge.names import named_product_scopes, shared_names
+from suggest.knowledge.names import named_product_scopes, shared_names, unread_column_notes
 
 SHOWN_WARNINGS = 10
 
@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"suggest: warning: {warning}", file=sys.stderr)
     if len(warnings) > SHOWN_WARNINGS:
         print(f"suggest: warning: … and {len(warnings) - SHOWN_WARNINGS} more FAQ rows like these", file=sys.stderr)
-    for warning in (*fact_gaps(kb), *unanswered_topics(kb), *shared_names(kb), *named_product_scopes(kb)):
+    for warning in (*fact_gaps(kb), *unanswered_topics(kb), *shared_names(kb), *named_product_scopes(kb),
+                    *unread_column_notes(kb)):
         print(f"suggest: warning: {warning}", file=sys.stderr)
     embedder = load_embedder(settings.model, settings.cache_dir, threads=settings.model_threads)
     index = build_index(kb, embedder, settings.index_dir, progress=True)

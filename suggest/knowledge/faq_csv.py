@@ -8,6 +8,7 @@ one that has the catalogue and the shops.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -140,10 +141,29 @@ def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
             continue  # stray empty cells of a spreadsheet (id,question,answer,,): see _add_row
         if name in names[:n]:
             raise KnowledgeError(path, 1, f"duplicate column {name!r}")
-        if n >= len(HEADER) and name not in SCOPE_COLUMNS:
+        if n >= len(HEADER) and name not in SCOPE_COLUMNS and (meant := _scope_meant(name)):
             allowed = ", ".join((*HEADER, *SCOPE_COLUMNS))
-            raise KnowledgeError(path, 1, f"unknown column {name!r} (allowed: {allowed})")
+            raise KnowledgeError(path, 1, f"unknown column {name!r}: did you mean {meant!r}? (read: {allowed})")
     return tuple(names)
+
+
+# Scope columns as a merchant may name them in Chinese: a column that looks like one is an error,
+# since read as a note it would leave its rows unscoped without a word.
+_SCOPE_WORDS = {"商品": "products", "产品": "products", "宝贝": "products", "货号": "products", "平台": "platforms",
+                "渠道": "platforms", "店铺": "shops", "店名": "shops", "门店": "shops"}
+
+
+def _scope_meant(name: str) -> str | None:
+    """The scope column `name` was probably meant to be (shop → shops, 适用平台 → platforms), if any."""
+    close = difflib.get_close_matches(name, SCOPE_COLUMNS, n=1, cutoff=0.7)
+    if close:
+        return close[0]
+    return next((column for word, column in _SCOPE_WORDS.items() if word in name), None)
+
+
+def unread_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The named columns of a spreadsheet that are not read (分类, 备注, 创建时间 of an export)."""
+    return tuple(name for name in columns[len(HEADER):] if name and name not in SCOPE_COLUMNS)
 
 
 def _add_row(path: Path, line: int, columns: tuple[str, ...], row: list[str], groups: dict[str, _Group]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from suggest import __version__
 from suggest.config import PLATFORMS, REPO_ROOT
 from suggest.errors import KnowledgeError
-from suggest.knowledge.faq_csv import load_faq_file
+from suggest.knowledge.faq_csv import load_faq_file, unread_columns
 from suggest.knowledge.fill import did_you_mean, variables
 from suggest.knowledge.hours import ShopHours, parse_hours
 from suggest.knowledge.limits import text_too_long
@@ -49,7 +49,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     problems.raise_found()
     products = _load_products(root, shops, problems)
     problems.raise_found()
-    entries = [*_load_templates(root, shops, products, problems), *_load_faqs(root, products, shops, problems)]
+    unread: dict[str, tuple[str, ...]] = {}
+    entries = [*_load_templates(root, shops, products, problems), *_load_faqs(root, products, shops, problems, unread)]
     _check_unique(entries, problems)
     problems.raise_found()
     if not entries:
@@ -62,6 +63,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         entries=tuple(entries),
         digest=knowledge_digest(root, rules_dir),
         rules_dir=str(rules_dir) if rules_dir.is_dir() else None,
+        unread_columns=MappingProxyType(unread),
     )
 
 
@@ -414,7 +416,10 @@ def _check_shops(path: Path | str, line: int | None, what: str, scoped: frozense
         raise KnowledgeError(path, line, f"{what} names unknown shop {unknown[0]!r} ({known})")
 
 
-def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop], problems: Problems) -> list[Entry]:
+def _load_faqs(
+    root: Path, products: dict[str, Product], shops: dict[str, Shop], problems: Problems,
+    unread: dict[str, tuple[str, ...]],
+) -> list[Entry]:
     entries = []
     finder = None
     for path in _csv_files(root):
@@ -422,6 +427,8 @@ def _load_faqs(root: Path, products: dict[str, Product], shops: dict[str, Shop],
         columns: tuple[str, ...] = ()
         with problems.entry():  # a spreadsheet's own syntax stops its reading at the first error
             rows, columns = load_faq_file(path)
+        if unread_columns(columns):
+            unread[str(path)] = unread_columns(columns)
         if rows and products and "products" not in columns:
             finder = finder or ProductFinder(products, product_tokenizer(products.values()))
             rows = [_named_product_scope(entry, finder) for entry in rows]

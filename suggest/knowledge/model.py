@@ -92,6 +92,9 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     digest: str
     rules_dir: str | None = None
+    # Spreadsheet columns that are not read, by file (a merchant's export keeps its 分类, 备注):
+    # accepted, and named by `suggest build` so nobody believes they scope anything.
+    unread_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry:
         return self._by_id[entry_id]

@@ -43,3 +43,10 @@ def named_product_scopes(kb: KnowledgeBase) -> list[str]:
     return [f"{e.file}:{e.line}: FAQ {e.id!r} names {kb.products[next(iter(e.products))].name} and is suggested only "
             f"while it is discussed; a products column in the spreadsheet says otherwise (an empty cell: every product)"
             for e in kb.entries if e.products_implied]
+
+
+def unread_column_notes(kb: KnowledgeBase) -> list[str]:
+    """One line per spreadsheet with columns that are not read (分类, 备注 of a merchant's export)."""
+    return [f"{path}:1: column{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names)} "
+            f"{'are' if len(names) > 1 else 'is'} not read (a FAQ spreadsheet's columns: id, question, answer, "
+            "products, platforms, shops)" for path, names in kb.unread_columns.items()]
