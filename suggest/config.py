@@ -60,6 +60,9 @@ def _default_cache() -> Path:
     return Path(base) / "suggest"
 
 
+SECRET_SETTINGS = frozenset({"admin_token"})
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path = REPO_ROOT / "knowledge"
@@ -126,7 +129,9 @@ class Settings:
             name = exc.setting
             if name not in from_env or name in overridden:
                 raise
-            raise ConfigError(f"SUGGEST_{name.upper()}={from_env[name]!r}: {exc}", setting=name) from exc
+            # A secret is never written back (helper-41: a token one character short reached the log).
+            shown = "(hidden)" if name in SECRET_SETTINGS else repr(from_env[name])
+            raise ConfigError(f"SUGGEST_{name.upper()}={shown}: {exc}", setting=name) from exc
         return settings
 
     def with_(self, **changes: Any) -> Settings:

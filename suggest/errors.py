@@ -87,6 +87,11 @@ class StaleIndexError(IndexStoreError):
     """The index on disk was built from another model or other knowledge."""
 
 
+class StorageError(SuggestError):
+    """The data folder's database (feedback, the auto-reply log) cannot be written: a full disk,
+    a read-only file, a lock held too long."""
+
+
 class ModelError(SuggestError):
     """The embedding model cannot be found, converted or loaded."""
 

@@ -169,6 +169,18 @@ def test_a_local_folder_retrained_in_place_gets_another_revision(tiny: Path, tmp
     assert load_embedder("hash-64", tmp_path).revision == ""
 
 
+def test_a_first_export_runs_in_a_process_of_its_own(tiny: Path, tmp_path: Path) -> None:
+    """helper-41: a service started on a cold cache kept the export's torch memory (4.5 GB against
+    1 GB) for its whole life. The process asking for the model never imports torch."""
+    code = (
+        "import sys; from pathlib import Path; from suggest.embedding.factory import load_embedder;"
+        f"e = load_embedder('onnx:{tiny}', Path({str(tmp_path)!r})); e.encode_queries(['在吗']);"
+        "sys.exit(2 if 'torch' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert any(tmp_path.glob("models/onnx-int8-*/model.onnx"))  # and the export is there for the next start
+
+
 def test_the_runtime_imports_no_torch(exported: Path) -> None:
     code = (
         "import sys; from pathlib import Path; from suggest.embedding.onnx_runtime import OnnxEmbedder;"

@@ -123,7 +123,8 @@ def test_a_threshold_of_zero_shows_the_whole_list(suggester: Suggester):
     assert len(suggester.suggest("能开发票吗", limit=3).suggestions) == 3
 
 
-@pytest.mark.parametrize("message", ["", "   \n\t", "x" * 100_000, "\x00\x01\x02\ufffd\ufffd\ufffd\x03\x04"])
+@pytest.mark.parametrize("message", ["", "   \n\t", "x" * 100_000, "\x00\x01\x02\ufffd\ufffd\ufffd\x03\x04",
+                                     "\u200b\u200b", "\ufeff \u2060"])  # invisible only: as empty as spaces
 def test_bad_messages_are_clear_errors(suggester: Suggester, message: str):
     with pytest.raises(InputError):
         suggester.suggest(message)

@@ -284,3 +284,16 @@ def test_the_other_columns_of_a_merchants_export_are_read_past_and_named(knowled
                  "--model", "hash"]) == 0
     assert (f"warning: {faq}:1: columns '分类', '备注' are not read (a FAQ spreadsheet's columns: id, question, "
             "answer, products, platforms, shops)") in capsys.readouterr().err
+
+
+def test_every_broken_row_of_a_spreadsheet_is_named_in_one_load(knowledge_dir: Path):
+    """helper-41: an unknown platform on two rows took two reloads to find. A later row of an id
+    whose first row was refused is not blamed again."""
+    write(knowledge_dir, "id,question,answer,platforms\nq1,有赠品吗,亲，有小礼品哦,amazon\nq2,在吗,在的,\n"
+                         "q3,发什么快递,中通,ebay\nq1,有礼物吗,,amazon\nq4,,没有问题的行,\n")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_dir)
+    found = [(e.line, e.reason) for e in (info.value, *info.value.others)]
+    assert found == [(2, "unknown platform 'amazon' (known: tmall, taobao, pdd, douyin, jd)"),
+                     (4, "unknown platform 'ebay' (known: tmall, taobao, pdd, douyin, jd)"),
+                     (6, "empty question for id 'q4'")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from suggest.api.privacy import ADDRESS_MASK
 from suggest.cli import main
 from suggest.compliance import load_rules
-from suggest.errors import ConfigError, InputError, ScopeError
+from suggest.errors import ConfigError, InputError, ScopeError, StorageError
 from suggest.feedback import SCHEMA_VERSION, Feedback, FeedbackStore, build_report, format_report
+from suggest.feedback.auto_replies import AutoReply
 from suggest.feedback.store import MIGRATIONS, FeedbackConflict, NoFeedbackDatabase
 
 
@@ -331,3 +333,24 @@ def test_replies_are_checked_with_the_rules_of_their_own_platform(store: Feedbac
         store.record(Feedback(request, f"{platform} 能用支付宝吗", platform, "none", (), None, "亲，支付宝可以用的"))
     breaks = {g.agent_reply_platform: g.agent_reply_breaks for g in build_report(store, rules=load_rules(None)).gaps}
     assert breaks["tmall"] == () and breaks["pdd"] and "pdd-forbidden-words" in breaks["pdd"]
+
+
+def test_a_full_disk_is_one_clear_error_and_nothing_half_written(store: FeedbackStore):
+    """helper-41: on a full disk the auto-reply's failure read "cannot rollback - no transaction is
+    active" (its second ROLLBACK), hiding "database or disk is full", and came back as a 500."""
+    store.record_once(Feedback("r0", "能开发票吗", "tmall", "sent", ("invoice",), "invoice"))
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: as a full disk
+    big = "发票" * 5000
+    with pytest.raises(StorageError, match=r"cannot write a feedback to .*feedback.sqlite3: database or disk is full"):
+        store.record_once(Feedback("r1", big, "tmall", "sent", ("invoice",), "invoice"))
+    reply = AutoReply(datetime(2026, 3, 2, 23, 35, tzinfo=UTC), "tmall", "demo", "c1", "answer", big, big)
+    with (pytest.raises(StorageError, match="cannot write the auto-reply log .*: database or disk is full"),
+          store.conversation("tmall", "demo", "c1") as log):
+        log.record(reply)
+    assert store.count() == 1 and not store._db.in_transaction
+    store._db.execute("PRAGMA max_page_count = 1073741823")  # space again: it goes on as before
+    with store.conversation("tmall", "demo", "c1") as log:
+        log.record(reply)
+    with store.conversation("tmall", "demo", "c1") as log:
+        assert len(log.history) == 1

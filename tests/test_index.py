@@ -102,6 +102,20 @@ def test_a_full_disk_mid_build_is_one_clear_error_and_loses_nothing(knowledge_di
     assert [p.name for p in (tmp_path / "index" / "builds").iterdir()] == [before.name]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device every write to fails")
+def test_faiss_failing_to_write_is_said_as_the_disk_error_it_is(knowledge_dir: Path, tmp_path: Path):
+    """helper-41: a full disk during a reload's build gave "an unexpected error occurred" (faiss
+    raises its own RuntimeError, "4051 != 24", not an OSError)."""
+    kb = load_knowledge(knowledge_dir)
+    index = build_index(kb, HashEmbedder(), tmp_path / "index")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "dense.faiss").symlink_to("/dev/full")  # every write there fails with ENOSPC
+    expected = r"cannot write the index in .*: (Input/output error|No space left on device) while writing dense.faiss"
+    with pytest.raises(IndexStoreError, match=expected), build._writing(tmp_path / "index"):
+        build._write(folder, index.meta, index.views, index.dense)
+
+
 def test_an_index_folder_that_cannot_be_made_is_a_clear_error(knowledge_dir: Path, tmp_path: Path):
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(IndexStoreError, match="cannot write the index in .*a-file/index: Not a directory"):

@@ -55,6 +55,11 @@ def test_fill_uses_product_then_shop_facts():
 
 BROKEN = [
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  questions: [\n", 5, "invalid YAML"),
+    # an unclosed quote or bracket: the line it opens on, not the one the parser gives up at (helper-41)
+    ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: \"在的\n- id: b\n  questions: [你好]\n  answer: 你好\n", 3,
+     "a quote opened on this line is not closed"),
+    ("templates/main.yaml", "- id: a\n  questions: [在吗, 你好\n  answer: 在的\n- id: b\n  questions: [x]\n  answer: y\n", 2,
+     "a [ opened on this line is not closed"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: b\n  quesitons: [在吗]\n  answer: x\n", 5, "unknown field 'quesitons'"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n  platforms: [amazon]\n", 4, "unknown platform 'amazon'"),
     ("templates/main.yaml", "- id: a\n  questions: [在吗]\n  answer: 在的\n- id: a\n  questions: [你好]\n  answer: 你好\n", 4, "already used"),

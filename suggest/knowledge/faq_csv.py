@@ -20,6 +20,7 @@ from suggest.errors import KnowledgeError
 from suggest.knowledge.csv_text import read_csv_text
 from suggest.knowledge.limits import text_too_long
 from suggest.knowledge.model import Entry, platform_scope
+from suggest.knowledge.problems import Problems
 
 HEADER = ("id", "question", "answer")
 SCOPE_COLUMNS = ("products", "platforms", "shops")
@@ -47,9 +48,11 @@ def load_faq_csv(path: Path) -> list[Entry]:
     return load_faq_file(path)[0]
 
 
-def load_faq_file(path: Path) -> tuple[list[Entry], tuple[str, ...]]:
+def load_faq_file(path: Path, problems: Problems | None = None) -> tuple[list[Entry], tuple[str, ...]]:
     """The file's entries, and its column names (whether it has a `products` column at all
-    matters: see the loader's _named_product_scope)."""
+    matters: see the loader's _named_product_scope). With `problems`, a broken row is kept there
+    and reading goes on with the next (helper-41: an unknown platform on two rows took two
+    reloads to find); what makes the rest unreadable (the header, the CSV syntax) still stops."""
     # One line break, \n, also inside a quoted cell: a multi-line answer from Excel would otherwise
     # reach the buyer with its \r\n. (Line numbers do not change: the reader counts \r\n, \r and
     # \n as one line each.)
@@ -62,11 +65,23 @@ def load_faq_file(path: Path) -> tuple[list[Entry], tuple[str, ...]]:
         raise KnowledgeError(path, 1, "empty file; expected the header id,question,answer")
     columns = _columns(path, header[1])
     groups: dict[str, _Group] = {}
+    refused: set[str] = set()  # ids whose first row was refused: their later rows would only repeat it
+    before = len(problems.found) if problems else 0
     for line, row in records:
         if any(cell.strip() for cell in row):
             _check_not_a_header(path, line, header[1], row)
-            _add_row(path, line, columns, row, groups)
-    if not groups:
+            entry_id = row[columns.index("id")].strip() if len(row) == len(columns) else ""
+            if problems is None:
+                _add_row(path, line, columns, row, groups)
+            elif entry_id not in refused:
+                with problems.entry():
+                    try:
+                        _add_row(path, line, columns, row, groups)
+                    except KnowledgeError:
+                        if entry_id not in groups:
+                            refused.add(entry_id)
+                        raise
+    if not groups and not (problems and len(problems.found) > before):
         raise KnowledgeError(path, 2, "no rows after the header")
     return [_entry(path, entry_id, group) for entry_id, group in groups.items()], columns
 

@@ -426,7 +426,7 @@ def _load_faqs(
         rows: list[Entry] = []
         columns: tuple[str, ...] = ()
         with problems.entry():  # a spreadsheet's own syntax stops its reading at the first error
-            rows, columns = load_faq_file(path)
+            rows, columns = load_faq_file(path, problems)
         if unread_columns(columns):
             unread[str(path)] = unread_columns(columns)
         if rows and products and "products" not in columns:

@@ -102,6 +102,8 @@ def load(path: Path) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
+        if (opened := _unclosed_at(exc)) is not None:
+            raise KnowledgeError(path, opened, f"invalid YAML: {_unclosed(exc, text)}") from exc
         raise KnowledgeError(path, _error_line(exc, text), f"invalid YAML: {_problem(exc)}") from exc
     if node is None:
         return None
@@ -120,6 +122,24 @@ class _Budget:
         self.left -= 1
         if self.left < 0:
             raise KnowledgeError(path, line, "aliases (*name) expand this file far beyond its size; write the values out")
+
+
+# Errors inside a quote or a bracket: where it was opened is where the fix is; the parser only
+# notices at the next thing it cannot take, often many lines on or at the end of the file
+# (helper-41: an unclosed quote on line 25 was reported at line 152, the last).
+_OPENED = ("quoted scalar", "flow sequence", "flow mapping")
+
+
+def _unclosed_at(exc: yaml.YAMLError) -> int | None:
+    context, mark = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None and any(kind in context for kind in _OPENED) else None
+
+
+def _unclosed(exc: yaml.YAMLError, text: str) -> str:
+    what = {"quoted scalar": "a quote", "flow sequence": "a [", "flow mapping": "a {"}
+    opened = next(name for kind, name in what.items() if kind in (getattr(exc, "context", "") or ""))
+    return (f"{opened} opened on this line is not closed where it should be (the reader gave up at line"
+            f" {_error_line(exc, text)}: {_problem(exc)})")
 
 
 def _problem(exc: yaml.YAMLError) -> str:

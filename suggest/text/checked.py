@@ -10,13 +10,17 @@ import unicodedata
 
 from suggest.errors import InputError
 
+# Characters that show nothing and are not whitespace to str.strip (zero-width space, joiners,
+# word joiner, byte-order mark): a message of only these is as empty as one of spaces (helper-41).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u180e"))
+
 
 def checked_text(text: object, max_chars: int, noun: str) -> str:
     """`text` if it is a non-empty string of at most `max_chars`, not mostly garbage; else
     InputError saying so of "the <noun>"."""
     if not isinstance(text, str):
         raise InputError(f"the {noun} must be text")
-    if not text.strip():
+    if not text.strip() or not text.translate(_INVISIBLE).strip():
         raise InputError(f"the {noun} is empty")
     if len(text) > max_chars:
         raise InputError(f"the {noun} is {len(text)} characters long; the limit is {max_chars}")
