@@ -590,3 +590,56 @@ def test_other_platforms_orders_are_sent_back_without_naming_one(book):
         assert book.check(text, platform).ok, platform
     assert "other-platform-name" in rules_of(book, "淘寶的訂單需要在淘寶處理哦", "pdd")
     assert book.check("淘宝的订单需要在淘宝处理哦", "tmall").ok
+
+
+# helper-42's red-team pass: what real replies say to get past a filter, rule by rule
+EVASIONS = [
+    ("tmall", "加我维芯qz2026kf", "contact-wechat"),
+    ("tmall", "我的微：qz2026kf", "contact-other"),
+    ("tmall", "晚上可以加我私人号，qz2026kf", "contact-other"),
+    ("tmall", "扣：1234567，有事找我", "contact-other"),
+    ("tmall", "您长按识别图中二维码就能领券", "contact-other"),
+    ("tmall", "关注我们的gzh领券", "contact-other"),
+    ("tmall", "拼哆哆上都是假的", "other-platform-name"),
+    ("tmall", "亲，拍下后不用付款，支付宝扫码给我就行，可以便宜10元", "offline-payment"),
+    ("tmall", "您直接给我转款，我这边安排发货", "offline-payment"),
+    ("tmall", "不在平台下单的话可以给您优惠", "offline-payment"),
+    ("tmall", "补差价直接转我5元就好", "offline-payment"),
+    ("tmall", "亲，您把钱转到这个账户：6222 0212 3456 7890", "offline-payment"),
+    ("tmall", "亲给个5星，给您返5元", "review-for-reward"),
+    ("tmall", "您把差评删了，我们给您全额退款", "review-for-reward"),
+    ("tmall", "好评后联系客服有惊喜哦", "review-for-reward"),
+    ("tmall", "写个好评，下次来买给您便宜10块", "review-for-reward"),
+    ("tmall", "亲，投诉撤销后我们马上安排退款", "pressure-withdraw-complaint"),
+    ("tmall", "亲，不要找平台了，我们直接给您退", "pressure-withdraw-complaint"),
+    ("tmall", "亲，快递在路上了，您先帮忙点个收货哦", "confirm-receipt-early"),
+    ("tmall", "亲，这款目前无现货哦，可以看看其他款", "out-of-stock-wording"),
+    ("tmall", "亲，今天下单明天必达哦", "promise-delivery-date"),
+    ("tmall", "质量绝对是最好的", "absolute-claim"),
+    ("tmall", "敏感肌放心用，绝对不过敏", "efficacy-claim"),
+    ("tmall", "糖友也能放心吃的", "health-claim"),
+    ("tmall", "爱买就买，不买算了", "rude-phrasing"),
+]
+
+
+@pytest.mark.parametrize(("platform", "text", "rule"), EVASIONS)
+def test_the_wordings_a_red_team_got_past_the_filter_are_caught(book, platform: str, text: str, rule: str):
+    assert rule in {v.rule for v in book.check(text, platform).violations}, text
+
+
+@pytest.mark.parametrize("text", ["微信这边不能加哦，亲", "QQ也不能加哦，亲", "麻烦您先确认收货地址，还没发货可以改",
+                                  "快递明天就到，请您先确认收货人信息", "收据和发票都可以提供", "付款后会有电子收据，发票也可以开",
+                                  "亲，我们不搞返现，谢谢理解", "家里天花板装这个灯很合适", "把差价链接发我，我拍一下",
+                                  "扫吊牌上的二维码可以查真伪", "这款是小号，偏小一码", "满300扣50的活动",
+                                  "您的订单号是3428812390012345678，我帮您查一下"])
+def test_the_compliant_replies_it_had_blocked_pass(book, text: str):
+    assert book.check(text, "tmall").ok, text
+
+
+def test_a_text_hitting_one_rule_many_times_is_no_refusal(book):
+    """Excusing each of thousands of hits took seconds (10,000 characters of 微信或QQ或电话或: 4 s); a
+    text that names the contact that often is reported, whatever refusal words it holds."""
+    assert book.check("微信这边不能加哦", "tmall").ok
+    many = book.check("微信这边不能加哦 " * 30, "tmall").violations
+    assert len([v for v in many if v.rule == "contact-wechat"]) == 30
+    assert len(book.check(("微信或QQ或电话或" * 1250)[:10000], "tmall").violations) > 1000
