@@ -289,6 +289,7 @@ def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
                                      "敏感肌用了会红肿吗", "不会烂脸吧", "用过的人都说好吗", "这个颜色和图片一样吗",
                                      "可以查批号吗", "防伪码在哪里", "吃了会不会拉肚子", "孕妇吃了会过敏吗",
                                      "有没有花生 我家娃花生过敏", "肉脯有大豆吗 过敏", "里面有什么口味", "坚果有没有虫蛀的",
-                                     "容易拉肚子吗", "吃多了会上火吗", "巧克力夏天会化吗"])
+                                     "容易拉肚子吗", "吃多了会上火吗", "巧克力夏天会化吗",
+                                     "过了7天了能换不"])  # the return window, not a wait (helper-43)
 def test_the_same_hazards_asked_about_before_buying_need_no_person(message):
     assert not analyze_inbound(message, "jd").needs_human

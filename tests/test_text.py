@@ -102,6 +102,7 @@ def test_the_knowledge_tokenizer_masks_the_products_of_the_knowledge(suggester):
     ("bao邮吗", "包邮吗"),
     ("zhengpin ma", "正品 ma"),  # a syllable on its own (ma) is left: 吗, 码 or 妈
     ("口红duoshaoqian", "口红多少钱"),
+    ("tuihuo zenme nong", "退货 怎么 nong"),  # helper-43: the question word was lost
 ])
 def test_pinyin_is_read_as_its_characters(message: str, characters: str):
     tokenizer = Tokenizer()
@@ -118,6 +119,8 @@ def test_pinyin_is_read_as_its_characters(message: str, characters: str):
     ("蟹蟹亲", "谢谢亲"),
     ("还木有发货 啥情况", "还没有发货 什么情况"),
     ("咋退货", "怎么退货"),
+    ("卫衣起不起求", "卫衣起不起球"),  # helper-43
+    ("鞋子开交了", "鞋子开胶了"),
 ])
 def test_typed_wrong_characters_are_read_as_meant(message: str, meant: str):
     tokenizer = Tokenizer()
