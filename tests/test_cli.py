@@ -43,6 +43,17 @@ def test_ask_human_readable(cli_env, capsys):
     assert "顺丰" in out and "template:courier-sf" in out
 
 
+def test_a_multi_line_answer_stays_under_its_number(cli_env, capsys, tmp_path):
+    """helper-44: an answer's "1. … / 2. …" lines were printed at column 0, like suggestions 1 and 2."""
+    knowledge = tmp_path / "kb"
+    knowledge.mkdir()
+    (knowledge / "faq.csv").write_text('id,question,answer\nstain,有污渍怎么办,"亲，这样处理：\n1. 申请售后\n2. 选换货"\n',
+                                       encoding="utf-8")
+    assert main(["ask", "有污渍怎么办", "--knowledge", str(knowledge), "--index", str(tmp_path / "idx"),
+                 "--model", "hash"]) == 0
+    assert "  1. 亲，这样处理：\n     1. 申请售后\n     2. 选换货\n" in capsys.readouterr().out
+
+
 def test_ask_reads_stdin_one_json_per_line(cli_env, capsys, monkeypatch):
     lines = "能开发票吗\n\n什么时候发货\n😊\n".encode() + b"\xff\xfe\x00\x01\n"
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))

@@ -277,6 +277,26 @@ def test_questions_before_buying_need_no_person(message):
     ("鸭脖到了冰袋都化了", "product-fault"),
     ("快递箱子都压烂了 铁盒瘪了", "product-fault"),
     ("过期了还卖？？", "product-fault"),
+    # a night of red-team messages (helper-45): hurt or unwell from wearing it, faults said in passing,
+    # money that did not come, threats and abuse
+    ("衣服有很刺鼻的味道 闻了头晕", "safety"),
+    ("帆布鞋磨脚磨出血了", "safety"),
+    ("衣服上有根针 扎到我手了", "safety"),
+    ("拉链头掉下来被孩子吞了怎么办", "safety"),
+    ("穿了你们的衣服身上起红疹子了", "safety"),
+    ("跑鞋鞋底太滑 我下雨天摔了一跤", "safety"),
+    ("穿过一次 有点起球 还能退吗", "product-fault"),
+    ("吊牌我剪了 但是衣服有问题 能退吗", "product-fault"),
+    ("裤子裆裂了", "product-fault"),
+    ("衣服掉色把我其他衣服都染了 怎么赔", "product-fault"),
+    ("就是少了一只袜子", "product-fault"),
+    ("运费险一直没到账", "refund-dispute"),
+    ("我被扣了两次款", "refund-dispute"),
+    ("价保说好退差价 结果不给退", "refund-dispute"),
+    ("都一个月了", "delay-complaint"),
+    ("这又过了两天还是没收到", "delay-complaint"),
+    ("呵呵 你们等着", "abuse"),
+    ("sb客服", "abuse"),
 ])
 def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
     assert escalation in analyze_inbound(message, "jd").escalations
@@ -290,6 +310,8 @@ def test_harm_hazards_and_appliance_faults_need_a_person(message, escalation):
                                      "可以查批号吗", "防伪码在哪里", "吃了会不会拉肚子", "孕妇吃了会过敏吗",
                                      "有没有花生 我家娃花生过敏", "肉脯有大豆吗 过敏", "里面有什么口味", "坚果有没有虫蛀的",
                                      "容易拉肚子吗", "吃多了会上火吗", "巧克力夏天会化吗",
-                                     "过了7天了能换不"])  # the return window, not a wait (helper-43)
+                                     "过了7天了能换不", "运费险多久到账", "退款没到账怎么办", "会不会起球",
+                                     "穿着会不会磨脚", "这个鞋穿了会不会脚疼", "衣服有没有问题啊 我想买", "穿着痒不痒",
+                                     "宝宝穿了会过敏吗", "少了优惠吗", "这款面料起球吗"])  # the return window, not a wait (helper-43)
 def test_the_same_hazards_asked_about_before_buying_need_no_person(message):
     assert not analyze_inbound(message, "jd").needs_human

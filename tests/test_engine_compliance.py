@@ -68,7 +68,7 @@ def test_suggest_build_lists_faq_rows_that_break_a_rule(settings, knowledge_dir:
     index = settings.index_dir
     assert main(["build", "--knowledge", str(knowledge_dir), "--index", str(index), "--model", "hash"]) == 0
     err = capsys.readouterr().err
-    assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat on pdd, contact-wechat on tmall; not suggested there\n" in err
+    assert f"warning: {faq}:{len(rows) + 1}: FAQ 'faq-wx' breaks contact-wechat + pdd-forbidden-words on pdd, contact-wechat on tmall; not suggested there\n" in err
     # A rule that flags rather than drops: the row is shown, marked for a person (helper-36: the
     # warning said "not suggested there" and agents were shown it first)
     assert (f"warning: {faq}:{len(rows) + 2}: FAQ 'faq-date' breaks promise-delivery-date on pdd, "

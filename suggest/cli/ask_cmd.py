@@ -124,12 +124,18 @@ def format_result(result: SuggestResult, debug: bool = False) -> str:
     if not result.suggestions:
         lines.append("  (no suggestion is confident enough)")
     for n, s in enumerate(result.suggestions, 1):
-        lines.append(f"  {n}. {s.text}")
+        lines.append(f"  {n}. {_indented(s.text, '     ')}")
         lines.append(f"     {s.score:.2f} · {s.source.kind}:{s.source.id}")
     if debug:
         for d in result.dropped:
             lines.append(f"  ✗ dropped {d.source.kind}:{d.source.id} by {', '.join(d.rules)}: {d.text}")
     return "\n".join(lines)
+
+
+def _indented(text: str, margin: str) -> str:
+    """A reply's own line breaks under its first line, so that an answer's "1. …" / "2. …" do not
+    read as suggestions 1 and 2 (helper-44)."""
+    return text.replace("\n", "\n" + margin)
 
 
 # ---------------------------------------------------------------------- --auto
@@ -189,7 +195,7 @@ def format_decision(message: str, decision: Decision) -> str:
 
     lines = [f"» {echo(message)}"]
     if decision.send:
-        lines.append(f"  → send ({decision.reason}): {decision.text}")
+        lines.append(f"  → send ({decision.reason}): {_indented(decision.text, '    ')}")
     else:
         lines.append(f"  · nothing sent ({decision.reason}): {REASONS[decision.reason]}")
     return "\n".join(lines)

@@ -124,7 +124,7 @@ def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
     is (a bank's FAQ mentions 微信支付 in good faith, and refusing the whole file for it helps
     nobody); the filter drops, masks or flags such an answer there, as the rule says, and `suggest
     build` lists the rows so the merchant sees why and what."""
-    found = []
+    found: list[tuple[int, str]] = []
     for entry in kb.entries:
         if entry.kind != "faq":
             continue
@@ -148,13 +148,19 @@ def faq_warnings(kb: KnowledgeBase, book: RuleBook) -> list[str]:
                 where = ", ".join(f"{rule} on {platform}" for platform, rule, _ in broken) + f"; {broken[0][2]}"
             else:
                 where = ", ".join(f"{rule} on {platform} ({consequence})" for platform, rule, consequence in broken)
-            found.append(f"{entry.file}:{entry.line}: FAQ {entry.id!r} breaks {where}")
-    return found
+            worst = min(list(CONSEQUENCES.values()).index(consequence) for _, _, consequence in broken)
+            found.append((worst, f"{entry.file}:{entry.line}: FAQ {entry.id!r} breaks {where}"))
+    # Dropped rows first, then masked, then flagged, each in file order: a long spreadsheet's worst
+    # rows were the ones hidden behind "… and 11 more" (helper-44).
+    return [line for _, line in sorted(found, key=lambda item: item[0])]
 
 
 def _worst(violations: Sequence[Violation]) -> tuple[str, str] | None:
-    """The rule whose action weighs most (drop, then mask, then flag), and what it does there."""
+    """The rules whose action weighs most (drop, then mask, then flag), and what it does there."""
     if not violations:
         return None
     action = next(a for a in ("drop", "mask", "flag") if any(v.action == a for v in violations))
-    return next(v.rule for v in violations if v.action == action), CONSEQUENCES[action]
+    # Every rule of that action: mending the one named only had the row refused again (helper-44:
+    # 微信 and 支付宝 both break pdd-forbidden-words beside contact-wechat).
+    rules = sorted({v.rule for v in violations if v.action == action})
+    return " + ".join(rules), CONSEQUENCES[action]

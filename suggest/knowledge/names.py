@@ -9,7 +9,9 @@ sees why such a row is not suggested for the other products.
 
 from __future__ import annotations
 
-from suggest.knowledge.model import KnowledgeBase, Product
+import unicodedata
+
+from suggest.knowledge.model import Entry, KnowledgeBase, Product
 from suggest.text.normalize import fold
 
 
@@ -50,3 +52,34 @@ def unread_column_notes(kb: KnowledgeBase) -> list[str]:
     return [f"{path}:1: column{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names)} "
             f"{'are' if len(names) > 1 else 'is'} not read (a FAQ spreadsheet's columns: id, question, answer, "
             "products, platforms, shops)" for path, names in kb.unread_columns.items()]
+
+
+def shared_questions(kb: KnowledgeBase) -> list[str]:
+    """Answers that share a question word for word (width, case, spaces and punctuation aside)
+    where both may be suggested: a merchant's export holds such twins under two ids with slightly
+    different answers, and they split the probability a message gives one of them, so neither
+    clears the threshold alone (helper-44: 在吗 0.60 + 0.38; with one of them deleted, 0.98)."""
+    by_question: dict[str, list[Entry]] = {}
+    for entry in kb.entries:
+        for question in dict.fromkeys(_folded(q) for q in entry.questions):
+            if question:
+                by_question.setdefault(question, []).append(entry)
+    pairs: dict[tuple[str, str], str] = {}
+    for question, entries in by_question.items():
+        for n, first in enumerate(entries):
+            for second in entries[n + 1:]:
+                if first.id != second.id and _may_meet(first, second):
+                    pairs.setdefault((first.id, second.id), question)
+    return [f"{kb.entry(a).file}:{kb.entry(a).line}: {kb.entry(a).kind} {a!r} and {kb.entry(b).kind} {b!r}"
+            f" ({kb.entry(b).file}:{kb.entry(b).line}) share the question {question!r}: a buyer asking it gets both,"
+            " each with part of the confidence; merge them or delete one" for (a, b), question in pairs.items()]
+
+
+def _folded(question: str) -> str:
+    return "".join(c for c in fold(question) if not (c.isspace() or unicodedata.category(c).startswith("P")))
+
+
+def _may_meet(a: Entry, b: Entry) -> bool:
+    """Whether two entries can be candidates for the same message (their scopes overlap)."""
+    return all(not x or not y or x & y for x, y in ((a.platforms, b.platforms), (a.shops, b.shops),
+                                                     (a.products, b.products)))
