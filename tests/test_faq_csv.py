@@ -290,10 +290,13 @@ def test_every_broken_row_of_a_spreadsheet_is_named_in_one_load(knowledge_dir: P
     """helper-41: an unknown platform on two rows took two reloads to find. A later row of an id
     whose first row was refused is not blamed again."""
     write(knowledge_dir, "id,question,answer,platforms\nq1,有赠品吗,亲，有小礼品哦,amazon\nq2,在吗,在的,\n"
-                         "q3,发什么快递,中通,ebay\nq1,有礼物吗,,amazon\nq4,,没有问题的行,\n")
+                         "q3,发什么快递,中通,ebay\nq1,有礼物吗,,amazon\nq4,,没有问题的行,\nq5,多一列,的行,,x\n"
+                         "q6,又多一列,的行,,y\n")
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(knowledge_dir)
     found = [(e.line, e.reason) for e in (info.value, *info.value.others)]
     assert found == [(2, "unknown platform 'amazon' (known: tmall, taobao, pdd, douyin, jd)"),
                      (4, "unknown platform 'ebay' (known: tmall, taobao, pdd, douyin, jd)"),
-                     (6, "empty question for id 'q4'")]
+                     (6, "empty question for id 'q4'"),
+                     (7, "expected 4 columns (id,question,answer,platforms), found 5"),
+                     (8, "expected 4 columns (id,question,answer,platforms), found 5")]

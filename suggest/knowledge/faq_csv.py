@@ -78,7 +78,7 @@ def load_faq_file(path: Path, problems: Problems | None = None) -> tuple[list[En
                     try:
                         _add_row(path, line, columns, row, groups)
                     except KnowledgeError:
-                        if entry_id not in groups:
+                        if entry_id and entry_id not in groups:
                             refused.add(entry_id)
                         raise
     if not groups and not (problems and len(problems.found) > before):
@@ -164,7 +164,7 @@ def _columns(path: Path, header: list[str]) -> tuple[str, ...]:
 
 # Scope columns as a merchant may name them in Chinese: a column that looks like one is an error,
 # since read as a note it would leave its rows unscoped without a word.
-_SCOPE_WORDS = {"商品": "products", "产品": "products", "宝贝": "products", "货号": "products", "平台": "platforms",
+_SCOPE_WORDS = {"商品": "products", "产品": "products", "宝贝": "products", "平台": "platforms",
                 "渠道": "platforms", "店铺": "shops", "店名": "shops", "门店": "shops"}
 
 
