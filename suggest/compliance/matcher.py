@@ -14,8 +14,10 @@ view, the rules' patterns, and a few interval tests for the contexts. A hit is d
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 import ahocorasick
 
@@ -146,15 +148,17 @@ class CompiledRules:
         for index in sorted(hits):
             rule = self.rules[index]
             # Allow patterns run only for a rule that was hit: they excuse, they never find. A text
-            # hitting one rule many times is no refusal or warning, and excusing each hit would cost
-            # a scan per hit's clause: 10,000 characters of "微信或QQ或电话或" took 4 s (helper-42).
+            # hitting one rule many times is no refusal or warning, and the patterns cost a scan per
+            # hit's clause: 10,000 characters of "微信或QQ或电话或" took 4 s (helper-42). Its allow
+            # phrases, own names and near words still count: they are found in the one scan above.
             many = len(hits[index]) > MAX_EXCUSABLE_HITS
             allowed = [] if many else [
                 (m.start(), m.end()) for p in rule.allow_patterns for m in p.regex.finditer(text) if m.end() > m.start()
             ]
+            excuses = _Excuses(occurrences, own, allowed, index)
             kept: list[Span] = []
             for joined_span, original, url_text in hits[index]:
-                if not many and self._excused(rule, index, joined_span, occurrences, own, allowed):
+                if excuses.excuse(rule, joined_span):
                     continue
                 if url_text is not None and rule.allow_own_domains and self._own_domain(url_text):
                     continue
@@ -164,37 +168,51 @@ class CompiledRules:
         violations.sort(key=lambda v: (v.span, v.rule))
         return violations
 
-    def _excused(
-        self,
-        rule: Rule,
-        index: int,
-        span: Span,
-        occurrences: dict[tuple[int, int], list[Span]],
-        own: list[Span],
-        allowed: list[Span],
-    ) -> bool:
-        a, b = span
-        if b > a:
-            for c, d in occurrences.get((ALLOW, index), ()):
-                if c <= a and b <= d:
-                    return True
-            for c, d in allowed:
-                if c <= a and b <= d:
-                    return True
-            for c, d in own:
-                if c <= a and b <= d:
-                    return True
-        w = rule.window
-        if rule.near and not any(c < b + w and d > a - w for c, d in occurrences.get((NEAR, index), ())):
-            return True
-        return bool(rule.unless_near) and any(c < b + w and d > a - w for c, d in occurrences.get((UNLESS, index), ()))
-
     def _own_domain(self, url: str) -> bool:
         m = _HOST_RE.match(url.strip())
         if not m:
             return False
         host = m.group(1).rstrip(".")
         return any(host == d or host.endswith("." + d) for d in self.own_domains)
+
+
+class _Spans:
+    """Spans sorted by start, with the furthest end so far: whether one of them contains a span,
+    or comes near it, in a bisection rather than a pass over all of them per hit."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans)
+        self.starts = [c for c, _ in ordered]
+        self.reach = list(accumulate((d for _, d in ordered), max))
+
+    def contain(self, a: int, b: int) -> bool:
+        n = bisect_right(self.starts, a)  # the spans starting at or before a
+        return n > 0 and self.reach[n - 1] >= b
+
+    def meet(self, low: int, high: int) -> bool:
+        """A span with c < high and d > low."""
+        n = bisect_left(self.starts, high)
+        return n > 0 and self.reach[n - 1] > low
+
+
+class _Excuses:
+    """What excuses one rule's hits in one text: its allow phrases and patterns and the platform's
+    own names around a hit, or its near words missing, or an unless-near word present."""
+
+    def __init__(self, occurrences: dict[tuple[int, int], list[Span]], own: list[Span], allowed: list[Span],
+                 index: int) -> None:
+        self.inside = _Spans([*occurrences.get((ALLOW, index), ()), *allowed, *own])
+        self.near = _Spans(occurrences.get((NEAR, index), ()))
+        self.unless = _Spans(occurrences.get((UNLESS, index), ()))
+
+    def excuse(self, rule: Rule, span: Span) -> bool:
+        a, b = span
+        if b > a and self.inside.contain(a, b):
+            return True
+        w = rule.window
+        if rule.near and not self.near.meet(a - w, b + w):
+            return True
+        return bool(rule.unless_near) and self.unless.meet(a - w, b + w)
 
 
 def _merge(spans: list[Span]) -> list[Span]:
