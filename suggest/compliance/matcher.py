@@ -34,7 +34,7 @@ _HOST_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/\s?#:]+)")
 
 Span = tuple[int, int]
 
-# More hits of one rule than this in one text and none is excused (see find).
+# More hits of one rule than this in one text and its allow patterns are not run (see find).
 MAX_EXCUSABLE_HITS = 24
 
 

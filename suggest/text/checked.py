@@ -20,7 +20,7 @@ def checked_text(text: object, max_chars: int, noun: str) -> str:
     InputError saying so of "the <noun>"."""
     if not isinstance(text, str):
         raise InputError(f"the {noun} must be text")
-    if not text.strip() or not text.translate(_INVISIBLE).strip():
+    if not text.translate(_INVISIBLE).strip():
         raise InputError(f"the {noun} is empty")
     if len(text) > max_chars:
         raise InputError(f"the {noun} is {len(text)} characters long; the limit is {max_chars}")
