@@ -47,6 +47,9 @@ _DIGIT_LOOKALIKES = {"o": "0", "l": "1", "i": "1"}
 
 BOUNDARY = " "
 
+# Emoji that stand for a word in a name people hide: 小🍠 is 小红薯, i.e. 小红书.
+_EMOJI_WORDS = {"\U0001f360": "红薯"}
+
 _CIRCLED_TENS = {float(n) for n in range(10, 21)}
 
 
@@ -64,6 +67,8 @@ def fold_char(char: str) -> str:
         return char.lower() if char.isprintable() or char in "\t\n\r" else ""
     if char in _INVISIBLE:
         return ""
+    if char in _EMOJI_WORDS:
+        return _EMOJI_WORDS[char]
     out = []
     for ch in unicodedata.normalize("NFKC", char):
         category = unicodedata.category(ch)
@@ -171,7 +176,7 @@ def normalize(text: str, variants: VariantFolder | None = None) -> Normalized:
         plain = View(plain_text, tuple(starts), tuple(ends))
     joined = _join(plain)
     if variants is not None:
-        joined = variants.fold(joined)
+        joined = variants.fold(joined, text)
     return Normalized(text, joined, plain)
 
 
