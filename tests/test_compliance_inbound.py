@@ -93,6 +93,23 @@ def test_topics_survive_evasion():
     assert "contact_request" in analyze_inbound("加个薇.信", "tmall").topics
 
 
+@pytest.mark.parametrize(("message", "topic"), [
+    # real JD buyers' messages (helper-46): their own number changed, a courier's number asked,
+    # a payment made with WeChat Pay or a bank card on the platform
+    ("留的电话号码可以改吗", "contact_request"),
+    ("我要解绑电话号码", "contact_request"),
+    ("把电话号码给更换一下", "contact_request"),
+    ("可以改下联系方式吗 换一个电话号码", "contact_request"),
+    ("京东快递电话多少", "contact_request"),
+    ("您帮忙查下配送站的联系方式", "contact_request"),
+    ("我用微信支付的 原路退回吗", "offplatform_pay"),
+    ("我用的招商银行支付的 拦截不成功还是会送货么", "offplatform_pay"),
+    ("我只记得原来的号码的手机尾号", "others_order"),
+])
+def test_order_and_courier_matters_are_not_topics(message, topic):
+    assert topic not in analyze_inbound(message, "jd").topics
+
+
 def test_alipay_payment_question_is_not_off_platform_on_tmall():
     assert "offplatform_pay" not in analyze_inbound("可以用支付宝付款吗", "tmall").topics
 
