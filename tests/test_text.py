@@ -146,6 +146,11 @@ def test_only_whole_latin_runs_are_pinyin():
     ("地址：北京市朝阳区建国路88号 包邮吗", "地址：包邮吗"),
     ("订单号 3428812390012 能开发票吗", "订单号 能开发票吗"),
     ("单号YT1234567890123 到哪了", "单号 到哪了"),
+    # an order card before the buyer's words, with real values or a log's placeholders
+    ("咨询订单号:81234567890 订单金额:199.00 下单时间:2018-03-01 收件地址可以更改么", "收件地址可以更改么"),
+    ("咨询订单号:[订单x] 订单金额:[金额x] 下单时间:[日期x] 收件地址可以更改么", "收件地址可以更改么"),
+    ("订单编号：2345678901234567 这个什么时候发货", "这个什么时候发货"),
+    ("[数字x]这个支持价保吗", "这个支持价保吗"),
 ])
 def test_phone_order_and_tracking_numbers_and_addresses_are_not_matched(message: str, question: str):
     """They say nothing about what is asked, and outweighed a short question: "我电话13812345678

@@ -79,10 +79,22 @@ _LANDLINE = re.compile(rf"(?<![{_DIGIT}])0[0-9]{{2,3}}-[0-9]{{7,8}}(?![{_DIGIT}]
 _LONG = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}](?:[ \-]?[{_DIGIT}]){{11,}}(?![{_DIGIT}])")
 
 
+# The order card a chat tool puts before the buyer's words ("咨询订单号:… 订单金额:… 下单时间:…"): its
+# labels pulled "…收件地址可以更改么" to the answer about looking up orders, and its values are noise.
+_CARD_FIELD = re.compile(
+    r"(?:咨询)?(?:订单号|订单编号|订单号码|订单金额|实付金额|付款金额|下单时间|付款时间|成交时间|创建时间|商品编号|商品id|订单状态)"
+    r"\s*[:：] ?(?:\[[^\]\s]*\]|[^\s,，。;；\[\u4e00-\u9fff])*",
+    re.IGNORECASE,
+)
+# What anonymised chat logs put where personal data was ([订单x], [数字x], [姓名x] in the public JD
+# sessions; [地址] in ours): it stands for what is left out above.
+_PLACEHOLDER = re.compile(r"\[(?:订单|数字|金额|日期|时间|姓名|地址|电话|手机|站点|组织机构|邮箱|身份证|账号)x?\]")
+
+
 def without_personal_data(text: str) -> str:
     """`text` with addresses, tracking numbers, phone numbers and long (order, card) numbers
     left out: they say nothing about what is asked, and to the model and the lexical side they
-    are noise that outweighs a short question."""
-    for pattern in (*_ADDRESSES, _TRACKING, _MOBILE, _LANDLINE, _LONG):
+    are noise that outweighs a short question. So is an order card's labels and values."""
+    for pattern in (*_ADDRESSES, _CARD_FIELD, _TRACKING, _MOBILE, _LANDLINE, _LONG, _PLACEHOLDER):
         text = pattern.sub(" ", text)
     return text
