@@ -481,6 +481,9 @@ class DropSfReplies:
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         return Inbound(needs_human=False)
 
+    def without_own_links(self, message: str, platform: str) -> str:
+        return message
+
 
 def test_metrics_count_suggestions_dropped_by_the_rule_filter(api_settings: Settings, embedder: HashEmbedder):
     suggester = Suggester.open(api_settings, embedder=embedder, reply_filter=DropSfReplies())

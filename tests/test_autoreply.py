@@ -113,6 +113,9 @@ class VerdictFilter:
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         return self.rules.analyze_inbound(message, platform, shop)
 
+    def without_own_links(self, message: str, platform: str) -> str:
+        return self.rules.without_own_links(message, platform)
+
 
 # ---------------------------------------------------------------------- the two thresholds
 def test_a_confident_compliant_answer_is_sent_off_duty_and_logged(open_suggester, store: FeedbackStore):

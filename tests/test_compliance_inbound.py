@@ -114,6 +114,19 @@ def test_alipay_payment_question_is_not_off_platform_on_tmall():
     assert "offplatform_pay" not in analyze_inbound("可以用支付宝付款吗", "tmall").topics
 
 
+@pytest.mark.parametrize(("message", "platform", "left"), [
+    ("https://detail.tmall.com/item.htm?id=6234 这个有货吗", "tmall", " 这个有货吗"),
+    ("detail.tmall.com/item.htm?id=1 几天发货", "tmall", " 几天发货"),
+    ("https://item.jd.com/100012.html这个有货吗", "jd", " 这个有货吗"),
+    # another platform's or site's link is what the buyer sent, and stays
+    ("https://item.jd.com/100012.html 这个有货吗", "tmall", "https://item.jd.com/100012.html 这个有货吗"),
+    ("http://t.cn/A6xYz 一样吗", "tmall", "http://t.cn/A6xYz 一样吗"),
+    ("穿1.5kg的羽绒服", "tmall", "穿1.5kg的羽绒服"),
+])
+def test_links_to_the_platforms_own_pages_ask_nothing(message, platform, left):
+    assert default_rulebook().without_own_links(message, platform).split() == left.split()
+
+
 def test_unknown_platform():
     with pytest.raises(ScopeError):
         default_rulebook().analyze_inbound("你好", "kuaishou")

@@ -169,11 +169,16 @@ class CompiledRules:
         return violations
 
     def _own_domain(self, url: str) -> bool:
-        m = _HOST_RE.match(url.strip())
-        if not m:
-            return False
-        host = m.group(1).rstrip(".")
-        return any(host == d or host.endswith("." + d) for d in self.own_domains)
+        return on_domains(url, self.own_domains)
+
+
+def on_domains(url: str, domains: Sequence[str]) -> bool:
+    """Whether `url`'s host is one of `domains` or under one of them."""
+    m = _HOST_RE.match(url.strip().lower())
+    if not m:
+        return False
+    host = m.group(1).rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 class _Spans:

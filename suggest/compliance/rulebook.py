@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from suggest.compliance import merge
 from suggest.compliance.actions import apply_actions
 from suggest.compliance.inbound import analyze
-from suggest.compliance.matcher import CompiledRules
+from suggest.compliance.matcher import CompiledRules, on_domains
 from suggest.compliance.normalize import Normalized, normalize
 from suggest.compliance.results import CheckResult, FilterOutcome, Inbound
 from suggest.compliance.rule import Rule
@@ -19,6 +20,10 @@ from suggest.config import PLATFORMS, REPO_ROOT
 from suggest.errors import ComplianceError, InputError, KnowledgeError, ScopeError
 
 DEFAULT_RULES_DIR = REPO_ROOT / "knowledge" / "rules"
+
+# A link as buyers paste it, with or without its scheme: host, then anything up to a space or a
+# Chinese character.
+_LINK_RE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#][^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*)?", re.IGNORECASE)
 
 
 class RuleBook:
@@ -72,6 +77,16 @@ class RuleBook:
     def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome:
         """What to do with a candidate reply: None (dropped), masked text, or text + needs_human."""
         return apply_actions(text, self.check(text, platform, shop).violations)
+
+    def without_own_links(self, message: str, platform: str) -> str:
+        """`message` without its links to the platform's own pages (an item's page on Tmall, sent
+        on Tmall): they point at a product, they ask nothing, and their letters outweighed the
+        question ("https://detail.tmall.com/item.htm?id=6234 这个有货吗" got no suggestion).
+        Links elsewhere stay: that the buyer sent one is what the reply answers."""
+        if "." not in message:
+            return message
+        domains = tuple(d.lstrip(".") for d in self.sources.platforms[self.require_platform(platform)].own_domains)
+        return _LINK_RE.sub(lambda m: " " if on_domains(m.group(), domains) else m.group(), message)
 
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         """inbound.yaml's verdict on a customer's message, with `shop`'s own escalations if it has any."""

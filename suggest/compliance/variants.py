@@ -19,7 +19,6 @@ import ahocorasick
 
 from suggest.compliance.normalize import BOUNDARY, View, normalize
 
-
 # What may stand between the two halves of a split name: spaces and dots, not clause punctuation.
 _BRIDGEABLE = frozenset(" \t\u3000.…·")
 

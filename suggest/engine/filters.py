@@ -21,6 +21,8 @@ class ReplyFilter(Protocol):
 
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound: ...
 
+    def without_own_links(self, message: str, platform: str) -> str: ...
+
 
 class PassThrough:
     def apply(self, text: str, platform: str, shop: str | None = None) -> FilterOutcome:
@@ -28,6 +30,9 @@ class PassThrough:
 
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:
         return Inbound(needs_human=False)
+
+    def without_own_links(self, message: str, platform: str) -> str:
+        return message
 
 
 # Checked rule books by knowledge digest. The digest covers the content of every knowledge and

@@ -165,7 +165,8 @@ class Suggester:
         for topic in sorted(inbound.topics - self._answered_topics(scope) if inbound.topics else ()):
             result.flags.append(f"{UNANSWERED_TOPIC_FLAG}{topic}")
             result.needs_human = True
-        analysis = self.tokenizer.analyze(message)
+        asked = self.filter.without_own_links(message, platform)
+        analysis = self.tokenizer.analyze(asked)
         if not analysis.canonical:  # nothing but emoji, punctuation or particles
             return result
         entries, probabilities = self._topics_first(*self._ranked(analysis.canonical, analysis.terms, platform, shop, product),
@@ -174,7 +175,7 @@ class Suggester:
             first = self.kb.entries[int(entries[0])]
             result.best = Source(first.kind, first.id)
             result.best_score = float(probabilities[0])
-            entries, probabilities, lead = self._each_question(message, entries, probabilities, platform, shop, product)
+            entries, probabilities, lead = self._each_question(asked, entries, probabilities, platform, shop, product)
             result.questions = max(1, len(lead))
         else:
             lead = []
@@ -293,7 +294,7 @@ class Suggester:
     ) -> tuple[Candidates | None, str, str | None]:
         """message_candidates, with the platform and the product it used."""
         scope = self.platform_of(platform or None)
-        analysis = self.tokenizer.analyze(message)
+        analysis = self.tokenizer.analyze(self.filter.without_own_links(message, scope))
         if not analysis.canonical:
             return None, scope, product
         product = product or self.products.find(message, shop)
