@@ -110,6 +110,26 @@ def test_order_and_courier_matters_are_not_topics(message, topic):
     assert topic not in analyze_inbound(message, "jd").topics
 
 
+@pytest.mark.parametrize(("message", "topic"), [
+    # real Taobao buyers' messages (helper-47)
+    ("可不可以发其他的快递啊", "others_order"),  # 其他的快递 is no 他的快递
+    ("给家里妈妈买的", "others_order"),  # bought for her
+    ("我不懂帮别人买的", "others_order"),
+    ("那我退货算了", "withdrawn_request"),  # settles for the return
+    ("还是退了算了", "withdrawn_request"),
+])
+def test_taobao_buyers_requests_are_not_these_topics(message, topic):
+    assert topic not in analyze_inbound(message, "tmall").topics
+
+
+def test_taobao_buyers_topics_still_found():
+    assert "others_order" in analyze_inbound("我妈妈买的 帮我查下", "tmall").topics
+    assert "withdrawn_request" in analyze_inbound("退货就算了", "tmall").topics
+    assert not analyze_inbound("帮我挑一下味道不要太重", "tmall").needs_human  # a wish, not a fault
+    assert analyze_inbound("味道太重了", "tmall").needs_human
+    assert analyze_inbound("不给退就让淘宝来介入", "tmall").needs_human
+
+
 def test_alipay_payment_question_is_not_off_platform_on_tmall():
     assert "offplatform_pay" not in analyze_inbound("可以用支付宝付款吗", "tmall").topics
 
