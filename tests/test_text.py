@@ -55,6 +55,8 @@ def test_synonyms_and_stopwords():
 def test_the_question_particle_spelt_another_way_reads_as_ma():
     # "在么" got nothing where "在吗" is greeted at 0.97 (helper-37); 什么 and 怎么 are words of their own
     assert Tokenizer().analyze("在么").canonical == "在吗"
+    assert Tokenizer().analyze("在嘛").canonical == "在吗"  # was 在: 嘛 had been dropped as a filler
+    assert Tokenizer().analyze("能发顺丰嘛").canonical == "能发顺丰吗"
     assert Tokenizer().analyze("什么时候发 怎么退").canonical == "什么时候发怎么退"
 
 

@@ -18,8 +18,8 @@ _EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[^\s]{1,6}|\(\s*[\^oO>_<;T�
 # Particles and address forms that never change what is asked. Removed only at the end of a
 # clause, where they are particles, so that words such as 吧台 or 呢子 survive. Not 么 or 额:
 # at a clause's end they mostly close a word (什么, 怎么, 金额, 余额), and 么 there asks like 吗,
-# which stays too.
-_FILLER_CHARS = "啊呀呢吧哈啦嘛哦噢喔呐哒呗哟咯嘞诶欸呃嗯"
+# which stays too; so does 嘛 (在嘛, 能发顺丰嘛: read as 吗, synonyms.tsv; 在嘛 had become 在).
+_FILLER_CHARS = "啊呀呢吧哈啦哦噢喔呐哒呗哟咯嘞诶欸呃嗯"
 _FILLER_END = re.compile(rf"[{_FILLER_CHARS}]+(?=$|\s)")
 # Words that end in a particle character and are not particles: "能用花呗" must keep its 花呗.
 _ENDS_LIKE_A_FILLER = frozenset({"花呗", "借呗", "毛呢", "干嘛", "酒吧", "网吧", "贴吧"})
