@@ -52,6 +52,13 @@ def test_synonyms_and_stopwords():
     assert "尺码" in Tokenizer().analyze("衣服小了想换大一码").terms
 
 
+def test_a_synonym_that_changes_the_meaning_is_for_the_lexical_side_only():
+    # 是货到了吗 was read 是货到货吗 by the model (货到付款), 你多大了 你尺码了 (helper-46, helper-47)
+    analysis = Tokenizer().analyze("是货到了吗")
+    assert analysis.canonical == "是货到了吗" and "到货" in analysis.terms
+    assert Tokenizer().analyze("顺风能发吗").canonical == "顺丰能发吗"  # a spelling: the model reads it too
+
+
 def test_the_question_particle_spelt_another_way_reads_as_ma():
     # "在么" got nothing where "在吗" is greeted at 0.97 (helper-37); 什么 and 怎么 are words of their own
     assert Tokenizer().analyze("在么").canonical == "在吗"

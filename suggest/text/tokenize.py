@@ -77,8 +77,15 @@ def respell_typos(normalized: str) -> str:
 
 @lru_cache(maxsize=1)
 def default_synonyms() -> dict[str, str]:
-    pairs = (line.split("\t") for line in _data_lines("synonyms.tsv"))
-    return {variant.strip().lower(): canonical.strip() for variant, canonical in pairs}
+    rows = (line.split("\t") for line in _data_lines("synonyms.tsv"))
+    return {row[0].strip().lower(): row[1].strip() for row in rows}
+
+
+@lru_cache(maxsize=1)
+def lexical_only_synonyms() -> frozenset[str]:
+    """Variants whose synonym the model is not given (the third column of synonyms.tsv)."""
+    rows = (line.split("\t") for line in _data_lines("synonyms.tsv"))
+    return frozenset(row[0].strip().lower() for row in rows if len(row) > 2 and row[2].strip() == "lexical")
 
 
 @lru_cache(maxsize=1)
@@ -195,7 +202,7 @@ class Tokenizer:
 
 
 def _is_variant(word: str, canonical: str) -> bool:
-    return word != canonical and (word.isascii() or len(word) == len(canonical))
+    return word != canonical and (word.isascii() or len(word) == len(canonical)) and word not in lexical_only_synonyms()
 
 
 def _join(words: list[str]) -> list[str]:
