@@ -285,7 +285,7 @@ def run_build(knowledge: str, index_dir: str, model: str, cache: str) -> None:
     from suggest.index.dense import describe
     from suggest.knowledge import load_knowledge
 
-    embedder = load_embedder(model, Path(cache))
+    embedder = load_embedder(model, Path(cache), query_cache=0)  # the model, not its cache: a sample is encoded twice
     kb = load_knowledge(Path(knowledge))
     embedder.encode_queries(["预热"])  # model weights are loaded lazily: not build work
     views = _sample_views(kb, 512)
