@@ -45,7 +45,7 @@ class VariantFolder:
             automaton.make_automaton()
             self._automaton = automaton
 
-    def fold(self, view: View, original: str = "") -> View:
+    def fold(self, view: View, original: str) -> View:
         if self._halves and BOUNDARY in view.text:
             view = self._bridge(view, original)
         if self._automaton is None or not view.text:
@@ -88,6 +88,7 @@ class VariantFolder:
                     break
         if not cuts:
             return view
-        keep = [i for i in range(len(text)) if i not in set(cuts)]
+        cut = set(cuts)
+        keep = [i for i in range(len(text)) if i not in cut]
         return View("".join(text[i] for i in keep), tuple(view.starts[i] for i in keep),
                     tuple(view.ends[i] for i in keep))
