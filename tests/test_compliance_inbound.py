@@ -105,6 +105,11 @@ def test_topics_survive_evasion():
     ("我用微信支付的 原路退回吗", "offplatform_pay"),
     ("我用的招商银行支付的 拦截不成功还是会送货么", "offplatform_pay"),
     ("我只记得原来的号码的手机尾号", "others_order"),
+    # the buyer's own number given, a promised or missed call
+    ("我现在的电话是 13812345678", "contact_request"),
+    ("收货人:张三 联系方式:13812345678 地址:北京", "contact_request"),
+    ("你们客服怎么还没给我打电话呀", "contact_request"),
+    ("请问刚才给我打电话我没接到是有什么事情吗", "contact_request"),
 ])
 def test_order_and_courier_matters_are_not_topics(message, topic):
     assert topic not in analyze_inbound(message, "jd").topics
@@ -120,6 +125,11 @@ def test_order_and_courier_matters_are_not_topics(message, topic):
 ])
 def test_taobao_buyers_requests_are_not_these_topics(message, topic):
     assert topic not in analyze_inbound(message, "tmall").topics
+
+
+def test_asking_for_the_shops_number_or_a_call_is_still_a_contact_request():
+    for message in ("你们电话多少", "给我打电话", "加个微信呗"):
+        assert "contact_request" in analyze_inbound(message, "jd").topics, message
 
 
 def test_taobao_buyers_topics_still_found():
