@@ -40,6 +40,7 @@ class RuleBook:
         for shop in sources.shops:
             for platform in self.platforms:
                 self._compiled[(platform, shop)] = self._compile(platform, shop)
+        self._own_domains = {p: tuple(d.lstrip(".") for d in sources.platforms[p].own_domains) for p in self.platforms}
         entries = sources.inbound.entries if sources.inbound else ()
         self._inbound = CompiledRules(entries, self.variants, key_cache=self._key_cache)
         # A shop's own hand-overs (a kettle shop's 烫伤, 漏电) read its buyers' messages only.
@@ -83,9 +84,9 @@ class RuleBook:
         on Tmall): they point at a product, they ask nothing, and their letters outweighed the
         question ("https://detail.tmall.com/item.htm?id=6234 这个有货吗" got no suggestion).
         Links elsewhere stay: that the buyer sent one is what the reply answers."""
-        if "." not in message:
+        domains = self._own_domains[self.require_platform(platform)]
+        if "." not in message or not domains:
             return message
-        domains = tuple(d.lstrip(".") for d in self.sources.platforms[self.require_platform(platform)].own_domains)
         return _LINK_RE.sub(lambda m: " " if on_domains(m.group(), domains) else m.group(), message)
 
     def analyze_inbound(self, message: str, platform: str, shop: str | None = None) -> Inbound:

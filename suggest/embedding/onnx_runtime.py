@@ -76,7 +76,7 @@ class OnnxEmbedder(Embedder):
         tokenizer.no_padding()
         tokenizer.enable_truncation(int(config["max_seq_length"]))
         self._tokenizer = tokenizer
-        self._pad_id = int(config["pad_token_id"])
+        self._pad_id = int(config["pad_token_id"])  # for batches elsewhere (the speed benchmark's reference): none here
         self._running = 0
         self._contended_until = 0.0
         self._running_lock = threading.Lock()
