@@ -356,7 +356,7 @@ def _batched_rate(embedder, sample) -> float | None:  # type: ignore[no-untyped-
     inner = getattr(embedder, "inner", embedder)
     if not isinstance(inner, OnnxEmbedder):
         return None
-    ids = [e.ids for e in inner._tokenizer.encode_batch(["query: " + v.text for v in sample])]
+    ids = [e.ids for e in inner._tokenizer.encode_batch([inner._query_prompt + v.text for v in sample])]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     started = time.perf_counter()
     for start in range(0, len(order), 64):
