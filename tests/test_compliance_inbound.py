@@ -105,6 +105,7 @@ def test_topics_survive_evasion():
     ("我用微信支付的 原路退回吗", "offplatform_pay"),
     ("我用的招商银行支付的 拦截不成功还是会送货么", "offplatform_pay"),
     ("我只记得原来的号码的手机尾号", "others_order"),
+    ("订单上的手机号不用了 能改成新的吗", "others_order"),  # a phone number out of use, not an account
     # the buyer's own number given, a promised or missed call
     ("我现在的电话是 13812345678", "contact_request"),
     ("收货人:张三 联系方式:13812345678 地址:北京", "contact_request"),
