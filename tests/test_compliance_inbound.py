@@ -133,6 +133,14 @@ def test_asking_for_the_shops_number_or_a_call_is_still_a_contact_request():
         assert "contact_request" in analyze_inbound(message, "jd").topics, message
 
 
+@pytest.mark.parametrize(("message", "abusive"), [
+    ("妈的 还不发货", True), ("不发飚当老娘好欺负吗", True), ("我看你怎么收场", True),
+    ("我妈的衣服小了", False), ("这件是给我妈的", False),
+])
+def test_abuse_opening_a_clause_is_for_a_person(message, abusive):
+    assert analyze_inbound(message, "tmall").needs_human is abusive
+
+
 def test_taobao_buyers_topics_still_found():
     assert "others_order" in analyze_inbound("我妈妈买的 帮我查下", "tmall").topics
     assert "withdrawn_request" in analyze_inbound("退货就算了", "tmall").topics
