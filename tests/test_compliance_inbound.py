@@ -129,13 +129,14 @@ def test_taobao_buyers_requests_are_not_these_topics(message, topic):
 
 
 def test_asking_for_the_shops_number_or_a_call_is_still_a_contact_request():
-    for message in ("你们电话多少", "给我打电话", "加个微信呗"):
+    for message in ("你们电话多少", "给我打电话", "加个微信呗", "快递太慢电话给我", "厂家的电话给我"):
         assert "contact_request" in analyze_inbound(message, "jd").topics, message
 
 
 @pytest.mark.parametrize(("message", "abusive"), [
     ("妈的 还不发货", True), ("不发飚当老娘好欺负吗", True), ("我看你怎么收场", True),
-    ("我妈的衣服小了", False), ("这件是给我妈的", False),
+    ("我妈的衣服小了", False), ("这件是给我妈的", False), ("我妈的比较胖 选哪个码", False),
+    ("妈的生日快到了 有礼盒包装吗", False), ("妈的B", True),
 ])
 def test_abuse_opening_a_clause_is_for_a_person(message, abusive):
     assert analyze_inbound(message, "tmall").needs_human is abusive

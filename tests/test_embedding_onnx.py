@@ -94,6 +94,8 @@ def test_a_text_gets_the_same_vector_alone_and_among_others(exported: Path) -> N
     assert np.array_equal(onnx.encode_documents(many), np.vstack([onnx.encode_documents([t]) for t in many]))
     assert np.allclose(np.linalg.norm(alone, axis=1), 1.0, atol=1e-5)
     assert onnx.encode_queries([]).shape == (0, 32)
+    # the streams' one-thread session is made once, not per call
+    assert onnx._single_thread_session() is onnx._single_thread_session() is not onnx._session
 
 
 def test_a_lone_call_gets_the_solo_session_and_concurrent_ones_the_shared_one(exported: Path) -> None:

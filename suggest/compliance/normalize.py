@@ -176,7 +176,7 @@ def normalize(text: str, variants: VariantFolder | None = None) -> Normalized:
         plain = View(plain_text, tuple(starts), tuple(ends))
     joined = _join(plain)
     if variants is not None:
-        joined = variants.fold(joined, text)
+        joined = variants.fold(joined)
     return Normalized(text, joined, plain)
 
 

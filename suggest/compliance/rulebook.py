@@ -22,8 +22,9 @@ from suggest.errors import ComplianceError, InputError, KnowledgeError, ScopeErr
 DEFAULT_RULES_DIR = REPO_ROOT / "knowledge" / "rules"
 
 # A link as buyers paste it, with or without its scheme: host, then anything up to a space or a
-# Chinese character.
-_LINK_RE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#][^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*)?", re.IGNORECASE)
+# Chinese character. Only from the start of a run of letters, digits and dots (tried from every
+# position inside "a.a.a.…" it took 34 ms on 2,000 characters).
+_LINK_RE = re.compile(r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#][^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*)?", re.IGNORECASE)
 
 
 class RuleBook:

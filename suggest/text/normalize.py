@@ -22,7 +22,7 @@ _EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[^\s]{1,6}|\(\s*[\^oO>_<;T�
 _FILLER_CHARS = "啊呀呢吧哈啦哦噢喔呐哒呗哟咯嘞诶欸呃嗯"
 _FILLER_END = re.compile(rf"[{_FILLER_CHARS}]+(?=$|\s)")
 # Words that end in a particle character and are not particles: "能用花呗" must keep its 花呗.
-_ENDS_LIKE_A_FILLER = frozenset({"花呗", "借呗", "毛呢", "干嘛", "酒吧", "网吧", "贴吧"})
+_ENDS_LIKE_A_FILLER = frozenset({"花呗", "借呗", "毛呢", "酒吧", "网吧", "贴吧"})
 _ADDRESS = re.compile(r"(^|[\s,.!?;:])(亲爱的|亲亲|亲|宝宝|宝子|美女|帅哥|老板|掌柜|客服|小姐姐|小哥哥)(?=[\s,.!?;:]|$)")
 _PUNCT = re.compile(r"[\s\u3000,，.。!！?？;；:：、~～…·\"'“”‘’()（）【】\[\]<>《》{}|/\\_=+*&^%$#@`-]+")
 # "好好好好" → "好好"; digits are a quantity, not emphasis ("满1000减100" was 满100减100).
