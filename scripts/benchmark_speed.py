@@ -1013,8 +1013,9 @@ NOTES = """
   session), because in a batch a text's vector depended on its batch-mates (docs/quality-notes.md).
   On the build's own mix of questions and long answers this costs nothing measurable: the model's
   rate alone against in batches of 64 is 404 / 352, 313 / 307 and 295 / 321 texts/s (default, 1k,
-  10k; a batch pads every text to its longest), and the build still spends 0.93–0.95 of its time
-  inside the model. On short questions only, batches are faster: 557 against 440–465 texts/s.
+  10k; a batch pads every text to its longest; the rates alone still include making the
+  streams' one-thread session on every call, 0.17 s, made once since), and the build still spends
+  0.93–0.95 of its time inside the model. On short questions only, batches are faster: 557 against 440–465 texts/s.
   Query latency is untouched (a message was always encoded alone); this run's encode is 4.6 ms
   p50 at 10k (3.5 in session 18's run: the shared machine's load), the work beyond it 1.6 ms,
   ratio 1.34×.
