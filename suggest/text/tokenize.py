@@ -76,16 +76,21 @@ def respell_typos(normalized: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def default_synonyms() -> dict[str, str]:
+def _synonym_rows() -> tuple[tuple[str, ...], ...]:
+    """synonyms.tsv, read once: (variant, canonical[, "lexical"]) per line, the variant folded."""
     rows = (line.split("\t") for line in _data_lines("synonyms.tsv"))
-    return {row[0].strip().lower(): row[1].strip() for row in rows}
+    return tuple((row[0].strip().lower(), *(cell.strip() for cell in row[1:])) for row in rows)
+
+
+@lru_cache(maxsize=1)
+def default_synonyms() -> dict[str, str]:
+    return {row[0]: row[1] for row in _synonym_rows()}
 
 
 @lru_cache(maxsize=1)
 def lexical_only_synonyms() -> frozenset[str]:
     """Variants whose synonym the model is not given (the third column of synonyms.tsv)."""
-    rows = (line.split("\t") for line in _data_lines("synonyms.tsv"))
-    return frozenset(row[0].strip().lower() for row in rows if len(row) > 2 and row[2].strip() == "lexical")
+    return frozenset(row[0] for row in _synonym_rows() if len(row) > 2 and row[2] == "lexical")
 
 
 @lru_cache(maxsize=1)
